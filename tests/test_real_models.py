@@ -1,0 +1,85 @@
+"""Real bundled models, real audio from espeak-ng: what a user meets."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+
+from tests.conftest import espeak_wav, run_cli
+from voice_interviewer.app import load_embedder
+from voice_interviewer.config import Config
+from voice_interviewer.session import load_session
+
+pytestmark = pytest.mark.models
+
+PASSAGE = (
+    "Last year our team owned the payment service for a large online store. "
+    "During the holiday sale the error rate climbed to five percent and customers could not check out. "
+    "I was asked to find the cause and fix it before the weekend. "
+    "I read the logs, traced the failures to a slow database query, and added an index. "
+    "Then I wrote a load test so the problem could not come back without us noticing. "
+    "As a result the error rate dropped below one tenth of a percent, and sales recovered the same day. "
+    "I learned to add load tests before every big sale, not after the first outage."
+)
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("%", " percent")
+    return re.sub(r"[^a-z0-9' ]+", " ", text)
+
+
+def test_transcribe_a_spoken_answer_with_word_timings(home: Path, tmp_path: Path) -> None:
+    wav = espeak_wav(PASSAGE, tmp_path / "answer.wav", wpm=150)
+    proc = run_cli("transcribe", str(wav), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert 30 <= data["duration_s"] <= 60
+    wer = jiwer.wer(_normalise(PASSAGE), _normalise(data["text"]))
+    assert wer < 0.15, (wer, data["text"])
+    words = data["words"]
+    assert len(words) > 80
+    starts = [w["start_s"] for w in words]
+    assert starts == sorted(starts)
+    assert all(0 <= w["start_s"] <= w["end_s"] <= data["duration_s"] + 0.5 for w in words)
+    assert data["real_time_factor"] < 1.0
+
+
+def test_models_check_passes(home: Path) -> None:
+    proc = run_cli("models", "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("ok") >= 4  # checksum ok and status ok for both models
+
+
+def test_embeddings_are_normalised_and_semantic(cfg: Config) -> None:
+    emb = load_embedder(cfg)
+    vectors = emb.embed(
+        [
+            "I rewrote the deployment scripts to cut release time.",
+            "I automated our release process so deployments took minutes instead of hours.",
+            "My grandmother grows tomatoes in her garden.",
+        ]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    similar, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert similar > 0.5 > unrelated + 0.2
+    assert emb.embed([]).shape == (0, 384)
+
+
+def test_practice_with_a_spoken_wav_answer(home: Path, tmp_path: Path) -> None:
+    wav = espeak_wav("I migrated our billing database with zero downtime.", tmp_path / "a1.wav")
+    proc = run_cli("practice", "--answers", f"wav:{wav}", "--no-voice", "--questions", "2")
+    assert proc.returncode == 0, proc.stderr
+    [path] = list(home.glob("transcripts/*/*/session.json"))
+    data = load_session(path)
+    assert data["complete"] is False  # one WAV for two questions: the source ran out
+    answer = data["turns"][0]["answer"]
+    assert answer["source"] == "wav" and answer["end_reason"] == "source_end"
+    assert "database" in answer["text"].lower()
+    assert answer["words"] and answer["duration_s"] > 1
+    assert data["models"]["whisper"]["checksum"].startswith("sha256:")

@@ -1,0 +1,7 @@
+"""``python -m voice_interviewer``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""Transcriber adapter for faster-whisper (CTranslate2)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from ..config import ModelsConfig
+from ..errors import ModelError
+from ..models import ResolvedModel
+from ..types import SAMPLE_RATE, Transcript, TranscriptionStats, Word
+from .offline import force_offline
+
+# A disfluent prompt nudges Whisper to keep "um", "uh" and similar fillers instead
+# of silently cleaning them up; delivery metrics count them.
+DISFLUENT_PROMPT = "Umm, so, uh, let me think. I, um, I mean, like, we, uh, basically did it."
+
+
+class WhisperTranscriber:
+    """Transcribes 16 kHz mono float32 audio with word timestamps."""
+
+    def __init__(self, model: ResolvedModel, cfg: ModelsConfig) -> None:
+        force_offline()
+        from faster_whisper import WhisperModel
+
+        self.name = model.name
+        self._cfg = cfg
+        threads = cfg.cpu_threads or (os.cpu_count() or 1)
+        try:
+            self._model = WhisperModel(
+                str(model.path),
+                device="cpu",
+                compute_type=cfg.compute_type,
+                cpu_threads=threads,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(
+                f"cannot load the Whisper model from {model.path}: {str(exc).splitlines()[0]}",
+                "run: voice-interviewer models install --force (or fix --whisper-model)",
+            ) from exc
+
+    def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]:
+        audio = np.asarray(samples, dtype=np.float32)
+        duration = len(audio) / SAMPLE_RATE
+        started = time.perf_counter()
+        segments, info = self._model.transcribe(
+            audio,
+            language=self._cfg.language or None,
+            beam_size=self._cfg.beam_size,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=DISFLUENT_PROMPT,
+            vad_filter=False,
+        )
+        words: list[Word] = []
+        texts: list[str] = []
+        for seg in segments:
+            texts.append(seg.text.strip())
+            for w in seg.words or ():
+                words.append(Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 3)))
+        elapsed = time.perf_counter() - started
+        text = " ".join(t for t in texts if t)
+        return (
+            Transcript(text=text, words=tuple(words), duration_s=round(duration, 3), language=info.language),
+            TranscriptionStats(audio_s=duration, processing_s=elapsed),
+        )

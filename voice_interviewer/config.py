@@ -1,0 +1,208 @@
+"""Effective configuration: defaults < TOML file < environment < CLI flags.
+
+The config file is ``voice-interviewer.toml`` in the working directory, or the
+file given with ``--config``. The data home (where ``models/`` and
+``transcripts/`` live) comes from ``$VOICE_INTERVIEWER_HOME``, else the
+``data_home`` key, else the source checkout the package runs from, else
+``$XDG_DATA_HOME/voice-interviewer``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_FILE_NAME = "voice-interviewer.toml"
+HOME_ENV = "VOICE_INTERVIEWER_HOME"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ModelsConfig:
+    """Which models to load and how.
+
+    whisper / embedding: a folder path, or "" for the bundled default.
+    compute_type: CTranslate2 quantisation; int8 suits a laptop CPU.
+    cpu_threads: 0 means "one per CPU core".
+    """
+
+    whisper: str = ""
+    embedding: str = ""
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+    language: str = "en"
+    beam_size: int = 1
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """tts: auto (pyttsx3 if it works, else print), pyttsx3, or none (print only)."""
+
+    tts: str = "auto"
+    rate_wpm: int = 170
+    output_device: str = ""
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """answers: auto (microphone if one exists, else typed), mic, text, or wav:PATH."""
+
+    answers: str = "auto"
+    input_device: str = ""
+    max_answer_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class InterviewConfig:
+    round: str = "hiring_manager"
+    questions: int = 0  # 0: the round's own default
+    candidate: str = "me"
+
+
+@dataclass(frozen=True)
+class Config:
+    data_home: Path
+    transcripts_dir: Path
+    prompts_dir: Path
+    models: ModelsConfig = field(default_factory=ModelsConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    interview: InterviewConfig = field(default_factory=InterviewConfig)
+    source: str = "defaults"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_home / "models"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "data_home": str(self.data_home),
+            "transcripts_dir": str(self.transcripts_dir),
+            "prompts_dir": str(self.prompts_dir),
+            "models_dir": str(self.models_dir),
+        }
+        for name in ("models", "voice", "audio", "interview"):
+            out[name] = dataclasses.asdict(getattr(self, name))
+        return out
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from, if it runs from one."""
+    root = PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / "prompts").is_dir():
+        return root
+    return None
+
+
+def default_data_home() -> Path:
+    env = os.environ.get(HOME_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    root = checkout_root()
+    if root is not None:
+        return root
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "voice-interviewer"
+
+
+def default_prompts_dir() -> Path:
+    root = checkout_root()
+    if root is not None:
+        return root / "prompts"
+    return PACKAGE_DIR / "_prompts"
+
+
+_SECTIONS: dict[str, type] = {
+    "models": ModelsConfig,
+    "voice": VoiceConfig,
+    "audio": AudioConfig,
+    "interview": InterviewConfig,
+}
+_TOP_KEYS = {"data_home", "transcripts_dir", "prompts_dir"}
+
+
+def _section(cls: type, raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{cls.__name__}] must be a table", "see README 'Configuration'")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown key '{key}'",
+                f"valid keys here: {', '.join(sorted(known))}",
+            )
+        default = known[key].default
+        expected = type(default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool) != isinstance(default, bool):
+            raise ConfigError(
+                f"{where}: '{key}' must be a {expected.__name__}, got {value!r}",
+                "fix the value in the config file",
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> Config:
+    """Build the effective config.
+
+    path: an explicit --config file (must exist); None looks for
+    ``voice-interviewer.toml`` in the working directory.
+    overrides: {"section": {"key": value}} from CLI flags; None values are ignored.
+    """
+    raw: dict[str, Any] = {}
+    source = "defaults"
+    candidate = path if path is not None else Path.cwd() / CONFIG_FILE_NAME
+    if path is not None and not path.is_file():
+        raise ConfigError(f"config file not found: {path}", "check the --config path")
+    if candidate.is_file():
+        try:
+            raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{candidate}: not UTF-8 text", "save the config as UTF-8") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{candidate}: invalid TOML: {exc}", "fix the syntax") from exc
+        source = str(candidate)
+
+    for key in raw:
+        if key not in _SECTIONS and key not in _TOP_KEYS:
+            raise ConfigError(
+                f"{candidate}: unknown key '{key}'",
+                f"valid: {', '.join(sorted(_TOP_KEYS | set(_SECTIONS)))}",
+            )
+    sections = {name: _section(cls, raw.get(name, {}), f"{candidate} [{name}]") for name, cls in _SECTIONS.items()}
+    for name, values in (overrides or {}).items():
+        clean = {k: v for k, v in values.items() if v is not None}
+        if clean:
+            sections[name] = dataclasses.replace(sections[name], **clean)
+
+    def path_key(key: str, default: Path) -> Path:
+        value = raw.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{candidate}: '{key}' must be a non-empty path string", "fix it")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else candidate.parent / p
+
+    env_home = os.environ.get(HOME_ENV, "").strip()
+    data_home = Path(env_home).expanduser() if env_home else path_key("data_home", default_data_home())
+    transcripts = path_key("transcripts_dir", data_home / "transcripts")
+    if env_home and "transcripts_dir" not in raw:
+        transcripts = data_home / "transcripts"
+    prompts = path_key("prompts_dir", default_prompts_dir())
+    return Config(
+        data_home=data_home,
+        transcripts_dir=transcripts,
+        prompts_dir=prompts,
+        source=source,
+        **sections,
+    )

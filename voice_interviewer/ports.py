@@ -1,0 +1,61 @@
+"""Small ports (typing.Protocol) behind which each swappable stage sits.
+
+The pure core (``interview``) talks only to these; adapters in
+``voice_interviewer.adapters`` implement them with one heavy library each, and
+``voice_interviewer.testing`` ships fakes for fast tests.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from .types import Answer, Question, Transcript, TranscriptionStats, Turn
+
+
+class Transcriber(Protocol):
+    """Speech to text. ``samples`` is mono float32 at 16 kHz."""
+
+    name: str
+
+    def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]: ...
+
+
+class Embedder(Protocol):
+    """Sentences to L2-normalised vectors, shape (n, dim)."""
+
+    name: str
+
+    def embed(self, sentences: list[str]) -> np.ndarray: ...
+
+
+class Speaker(Protocol):
+    """Says the interviewer's words (and prints them). Blocks until done."""
+
+    def say(self, text: str) -> None: ...
+
+
+class AnswerSource(Protocol):
+    """Produces the candidate's answer to one question.
+
+    Returns None when the candidate ends the interview (end of input).
+    """
+
+    kind: str
+
+    def answer(self, question: Question, turn_index: int) -> Answer | None: ...
+
+
+class SessionSink(Protocol):
+    """Persists each turn the moment it completes."""
+
+    def record_turn(self, turn: Turn) -> None: ...
+
+    def finish(self, complete: bool) -> None: ...
+
+
+class Clock(Protocol):
+    """A monotonic clock in seconds (injected so timings are testable)."""
+
+    def __call__(self) -> float: ...

@@ -1,0 +1,208 @@
+"""The session folder: ``transcripts/<candidate>/<session-id>/``.
+
+``session.json`` is rewritten atomically (temp file, fsync, rename) after every
+turn, so a crash loses at most the answer in progress; its audio is written
+next to it while it is captured. ``transcript.md`` is a readable copy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, SessionError
+from .types import Turn
+
+SCHEMA_VERSION = 1
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def validate_name(value: str, what: str) -> str:
+    """Candidate names and session ids become folder names: no separators, no '..'."""
+    if not _NAME_RE.match(value) or ".." in value:
+        raise InputError(
+            f"invalid {what} '{value}'",
+            "use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit",
+        )
+    return value
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, fsync, then rename over the target."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def turn_to_dict(turn: Turn) -> dict[str, Any]:
+    answer = None
+    if turn.answer is not None:
+        tr = turn.answer.transcript
+        answer = {
+            "source": turn.answer.source,
+            "audio_file": turn.answer.audio_file,
+            "end_reason": turn.answer.end_reason,
+            "text": tr.text,
+            "duration_s": tr.duration_s,
+            "words": [dataclasses.asdict(w) for w in tr.words],
+        }
+    return {
+        "index": turn.index,
+        "question_id": turn.question_id,
+        "question": turn.question,
+        "is_follow_up": turn.is_follow_up,
+        "answer": answer,
+        "score": turn.score,
+        "follow_up": dataclasses.asdict(turn.follow_up) if turn.follow_up else None,
+        "timings": dataclasses.asdict(turn.timings),
+        "error": turn.error,
+    }
+
+
+class SessionStore:
+    """Creates a session folder and persists it turn by turn (implements SessionSink)."""
+
+    def __init__(
+        self,
+        transcripts_dir: Path,
+        candidate: str,
+        round_id: str,
+        config: dict[str, Any],
+        models: dict[str, Any],
+        prompts_sha256: str,
+        now: datetime | None = None,
+    ) -> None:
+        validate_name(candidate, "candidate name")
+        started = now or datetime.now(UTC)
+        base = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}-{round_id}"
+        parent = transcripts_dir / candidate
+        try:
+            parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder = parent / base
+            n = 1
+            while True:
+                try:
+                    folder.mkdir(mode=0o700)
+                    break
+                except FileExistsError:
+                    n += 1
+                    folder = parent / f"{base}-{n}"
+        except OSError as exc:
+            raise SessionError(
+                f"cannot create a session folder under {transcripts_dir}: {exc.strerror or exc}",
+                "make it writable, free disk space, or set transcripts_dir / VOICE_INTERVIEWER_HOME",
+            ) from exc
+        self.folder = folder
+        self.data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "session_id": folder.name,
+            "candidate": candidate,
+            "round": round_id,
+            "started_at": started.isoformat(timespec="seconds"),
+            "ended_at": None,
+            "complete": False,
+            "config": config,
+            "models": models,
+            "prompts_sha256": prompts_sha256,
+            "turns": [],
+        }
+        self._save()
+
+    @property
+    def session_id(self) -> str:
+        return str(self.data["session_id"])
+
+    def audio_path(self, turn_index: int) -> Path:
+        return self.folder / f"answer-{turn_index:02d}.wav"
+
+    def record_turn(self, turn: Turn) -> None:
+        """Persist a completed turn (or replace it when recorded again with more timings)."""
+        entry = turn_to_dict(turn)
+        if entry["answer"] and entry["answer"]["audio_file"]:
+            audio = Path(entry["answer"]["audio_file"])
+            if audio.is_absolute() and audio.parent == self.folder:
+                entry["answer"]["audio_file"] = audio.name
+        turns = self.data["turns"]
+        if turns and turns[-1]["index"] == turn.index:
+            turns[-1] = entry  # the same turn again, with more timings
+        else:
+            turns.append(entry)
+        self._save()
+
+    def finish(self, complete: bool) -> None:
+        self.data["ended_at"] = _now_iso()
+        self.data["complete"] = complete
+        self._save()
+
+    def _save(self) -> None:
+        try:
+            atomic_write_text(self.folder / "session.json", json.dumps(self.data, indent=2))
+            atomic_write_text(self.folder / "transcript.md", render_markdown(self.data))
+        except OSError as exc:
+            raise SessionError(
+                f"cannot save the session in {self.folder}: {exc.strerror or exc}",
+                "free disk space or make the transcripts folder writable",
+            ) from exc
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    lines = [
+        f"# Practice session {data['session_id']}",
+        "",
+        f"- Candidate: {data['candidate']}",
+        f"- Round: {data['round']}",
+        f"- Started: {data['started_at']}",
+        f"- Ended: {data['ended_at'] or '(in progress or interrupted)'}",
+        f"- Complete: {'yes' if data['complete'] else 'no'}",
+        "",
+    ]
+    for turn in data["turns"]:
+        kind = "Follow-up" if turn["is_follow_up"] else "Question"
+        lines += [f"## {turn['index'] + 1}. {kind}: {turn['question']}", ""]
+        answer = turn.get("answer")
+        if answer:
+            src = answer["source"] + (f", audio: {answer['audio_file']}" if answer["audio_file"] else "")
+            lines += [
+                f"*Answer ({src}; ended by {answer['end_reason']}):*",
+                "",
+                answer["text"] or "_(nothing heard)_",
+                "",
+            ]
+        if turn.get("error"):
+            lines += [f"> Error in this turn: {turn['error']}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def load_session(path: Path) -> dict[str, Any]:
+    """Read a session.json; refuses unknown newer schema versions with a clear message."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SessionError(f"no session at {path}", "check the session path") from exc
+    except (OSError, ValueError) as exc:
+        raise SessionError(f"{path} is unreadable or not valid JSON", "restore it from a backup") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("schema_version"), int):
+        raise SessionError(f"{path} is not a voice-interviewer session", "check the path")
+    if data["schema_version"] > SCHEMA_VERSION:
+        raise SessionError(
+            f"{path} was written by a newer voice-interviewer (schema {data['schema_version']})",
+            "upgrade voice-interviewer to read it",
+        )
+    return data

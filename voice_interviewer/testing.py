@@ -1,0 +1,133 @@
+"""Fakes and signal generators shipped with the package, for fast tests of pure logic.
+
+The same contract tests run against these and against the real adapters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .types import (
+    SAMPLE_RATE,
+    CapturedAnswer,
+    Transcript,
+    TranscriptionStats,
+    Turn,
+    Utterance,
+    Word,
+)
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told to (or by ``step`` per call)."""
+
+    def __init__(self, start: float = 100.0, step: float = 0.0) -> None:
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> float:
+        value = self.now
+        self.now += self.step
+        return value
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class RecordingSpeaker:
+    """Remembers everything the interviewer said, in order."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+class ScriptedAnswerSource:
+    """Returns scripted typed answers (or audio) in order, then ends the interview."""
+
+    kind = "text"
+
+    def __init__(self, answers: Iterable[str | np.ndarray]) -> None:
+        self._answers = list(answers)
+
+    def capture(self, turn_index: int) -> CapturedAnswer | None:
+        if not self._answers:
+            return None
+        item = self._answers.pop(0)
+        if isinstance(item, str):
+            return CapturedAnswer(source="text", end_reason="key", text=item)
+        utt = Utterance(samples=item, end_reason="source_end")
+        return CapturedAnswer(source="wav", end_reason="source_end", utterance=utt)
+
+
+class FakeTranscriber:
+    """Returns a scripted transcript per call; words spread evenly over the audio."""
+
+    name = "fake-transcriber"
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts = list(texts)
+        self.calls = 0
+
+    def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]:
+        text = self._texts[self.calls % len(self._texts)] if self._texts else ""
+        self.calls += 1
+        duration = len(samples) / SAMPLE_RATE
+        tokens = text.split()
+        step = duration / len(tokens) if tokens else 0.0
+        words = tuple(Word(t, round(i * step, 3), round((i + 1) * step, 3)) for i, t in enumerate(tokens))
+        return Transcript(text, words, round(duration, 3), "en"), TranscriptionStats(duration, 0.0)
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words embedder: same words -> similar vectors. No model needed."""
+
+    name = "hash-embedder"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+
+    def embed(self, sentences: list[str]) -> np.ndarray:
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for row, sentence in enumerate(sentences):
+            for token in sentence.lower().split():
+                h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+                out[row, h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+            norm = float(np.linalg.norm(out[row]))
+            if norm > 0:
+                out[row] /= norm
+        return out
+
+
+@dataclass
+class MemorySink:
+    """A SessionSink that keeps turns in memory."""
+
+    turns: list[Turn] = field(default_factory=list)
+    finished: bool | None = None
+
+    def record_turn(self, turn: Turn) -> None:
+        if self.turns and self.turns[-1].index == turn.index:
+            self.turns[-1] = turn
+        else:
+            self.turns.append(turn)
+
+    def finish(self, complete: bool) -> None:
+        self.finished = complete
+
+
+def tone(seconds: float, freq: float = 220.0, amplitude: float = 0.3) -> np.ndarray:
+    """A sine tone at SAMPLE_RATE (stands in for voiced audio in pure tests)."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (amplitude * np.sin(2 * math.pi * freq * t)).astype(np.float32)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
