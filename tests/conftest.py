@@ -15,13 +15,20 @@ from voice_interviewer.config import Config, checkout_root, load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One analysis cache (ONNX export, fitted classifiers) for the whole test session."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Path:
     """A fresh data home whose models/ points at the real, already-verified models."""
     data = tmp_path / "home"
     data.mkdir()
     real_models = (checkout_root() or ROOT) / "models"
     (data / "models").symlink_to(real_models, target_is_directory=True)
+    (data / "cache").symlink_to(shared_cache, target_is_directory=True)
     monkeypatch.setenv("VOICE_INTERVIEWER_HOME", str(data))
     monkeypatch.chdir(tmp_path)
     return data

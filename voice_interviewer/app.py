@@ -14,11 +14,15 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from . import models as model_files
-from .config import Config
+from .analyzer import Analyzer
+from .config import Config, default_eval_set
+from .content import load_content
 from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
 from .interview import CaptureSource, Interview, InterviewResult
+from .policy import decide
 from .ports import Embedder, Speaker, Transcriber
 from .prompts import load_questions, load_round, pick_questions, prompts_checksum
+from .score import score_json
 from .session import SessionStore
 from .sources import MicAnswerSource, StdinLines, TextAnswerSource, WavFileAnswerSource
 from .types import Transcript, TranscriptionStats
@@ -72,9 +76,23 @@ def load_transcriber(cfg: Config) -> Transcriber:
 
 
 def load_embedder(cfg: Config) -> Embedder:
+    model = resolve_model(cfg, "embedding")
+    backend = cfg.models.embedding_backend
+    if backend not in ("auto", "onnx-int8", "onnx", "torch"):
+        raise InputError(f"unknown embedding_backend '{backend}'", "use auto, onnx-int8, onnx or torch")
+    if backend != "torch":
+        from .adapters.onnx_embedder import OnnxEmbedder, supports_onnx
+
+        if supports_onnx(model.path):
+            quantize = backend in ("auto", "onnx-int8")
+            return OnnxEmbedder(model, cfg.data_home / "cache", cfg.models.cpu_threads, quantize)
+        if backend != "auto":
+            raise InputError(
+                f"{model.path} cannot run on ONNX Runtime (not mean pooling)", "use embedding_backend = torch"
+            )
     from .adapters.embedder import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(resolve_model(cfg, "embedding"), cfg.models.cpu_threads)
+    return SentenceTransformerEmbedder(model, cfg.models.cpu_threads)
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,109 @@ def transcribe_file(cfg: Config, path: Path) -> tuple[Transcript, TranscriptionS
 
     samples = read_audio(path)
     return load_transcriber(cfg).transcribe(samples)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def build_analyzer(cfg: Config) -> Analyzer:
+    """Load the embedder and the analysis content; fit or load the cached classifiers."""
+    from .adapters.learn import fit_softmax
+    from .adapters.sentences import PysbdSplitter
+
+    embedder_model = resolve_model(cfg, "embedding")
+    embedder = load_embedder(cfg)
+    model_id = f"{embedder.name}:{embedder_model.checksum or embedder_model.path.resolve()}"
+    return Analyzer(
+        load_content(cfg.prompts_dir),
+        embedder,
+        PysbdSplitter(),
+        fit_softmax,
+        cache_dir=cfg.data_home / "cache",
+        model_id=model_id,
+    )
+
+
+def read_text_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"text file not found: {path}", "check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text", "save it as UTF-8 (e.g. iconv -t utf-8)") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
+
+
+def score_answer(
+    cfg: Config,
+    question: str,
+    text: str | None = None,
+    audio: Path | None = None,
+    round_id: str = "hiring_manager",
+    analyzer: Analyzer | None = None,
+) -> dict[str, object]:
+    """Score one answer (text or audio) and return the Score JSON object."""
+    if (text is None) == (audio is None):
+        raise InputError("give exactly one of a text answer or an audio file", "use --text, --text-file or --audio")
+    rnd = load_round(cfg.prompts_dir, round_id)
+    if audio is not None:
+        transcript, _ = transcribe_file(cfg, audio)
+        source = "wav"
+        if not transcript.text.strip():
+            raise InputError(f"no speech was recognised in {audio}", "check the recording (is it silent?)")
+    else:
+        transcript, source = Transcript(text or ""), "text"
+    analyzer = analyzer or build_analyzer(cfg)
+    analysis = analyzer.analyze(question, transcript, source)
+    names = {c.id: c.name for c in analyzer.content.competencies}
+    target = match_question_competency(cfg, question)
+    follow = decide(analysis, rnd, target_competency=target, names=names)
+    return score_json(analysis, follow)
+
+
+def match_question_competency(cfg: Config, question: str) -> str | None:
+    """The main competency of the bank question with this exact text, if any."""
+    wanted = " ".join(question.lower().split())
+    for q in load_questions(cfg.prompts_dir):
+        if " ".join(q.text.lower().split()) == wanted:
+            return q.competencies[0]
+    return None
+
+
+def bench_analysis(cfg: Config, words: int, runs: int) -> dict[str, float]:
+    """Time ``Analyzer.analyze`` on dev-set answers cut or repeated to ``words`` words."""
+    import statistics
+
+    from .evaluation import load_gold
+
+    started = time.perf_counter()
+    analyzer = build_analyzer(cfg)
+    startup = time.perf_counter() - started
+    gold = load_gold(default_eval_set())
+    texts = []
+    for answer in gold:
+        tokens = " ".join(answer.sentences).split()
+        while len(tokens) < words:
+            tokens += tokens
+        texts.append((answer.question, " ".join(tokens[:words])))
+    for q, t in texts[:10]:
+        analyzer.analyze(q, Transcript(t))
+    times, sentences = [], []
+    for i in range(runs):
+        q, t = texts[i % len(texts)]
+        t0 = time.perf_counter()
+        result = analyzer.analyze(q, Transcript(t))
+        times.append((time.perf_counter() - t0) * 1000)
+        sentences.append(len(result.sentences))
+    times.sort()
+    return {
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+        "max_ms": times[-1],
+        "sentences": statistics.mean(sentences),
+        "startup_s": startup,
+    }
 
 
 # ---------------------------------------------------------------- practice

@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .config import Config, load_config
-from .errors import VoiceInterviewerError
+from .config import Config, default_eval_set, load_config
+from .errors import InputError, VoiceInterviewerError
 
 app = typer.Typer(
     name="voice-interviewer",
@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Check or install the bundled offline models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+bench_app = typer.Typer(help="Benchmarks that print speed figures.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -136,6 +138,93 @@ def transcribe(
         f"[dim]{stats.audio_s:.1f} s of audio in {stats.processing_s:.2f} s "
         f"(real-time factor {stats.real_time_factor:.3f})[/]"
     )
+
+
+@app.command()
+def score(
+    text: str | None = typer.Option(None, "--text", help="The answer as text."),
+    text_file: Path | None = typer.Option(None, "--text-file", help="A UTF-8 file holding the answer."),
+    audio: Path | None = typer.Option(None, "--audio", help="A recorded answer (WAV, FLAC, MP3...)."),
+    question: str = typer.Option("", "--question", help="The question that was asked."),
+    round_: str = typer.Option("hiring_manager", "--round", help="Round whose follow-up to suggest."),
+    fmt: str = typer.Option("text", "--format", help="text (readable report) or json (Score JSON)."),
+    whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
+    embedding_model: str | None = typer.Option(
+        None, "--embedding-model", help="Folder of another sentence-transformers model."
+    ),
+) -> None:
+    """Score one answer: STAR structure, competencies with evidence, signals, delivery, follow-up."""
+    from .app import read_text_file, score_answer
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format '{fmt}'", "use --format text or --format json")
+    given = [x for x in (text, text_file, audio) if x is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one answer", "use one of --text, --text-file or --audio")
+    cfg = _config(models={"whisper": whisper_model, "embedding": embedding_model})
+    if text_file is not None:
+        text = read_text_file(text_file)
+    result = score_answer(cfg, question, text=text, audio=audio, round_id=round_)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    from .render import render_score
+
+    render_score(result, out)
+
+
+@app.command("eval")
+def evaluate_cmd(
+    data: list[Path] | None = typer.Argument(None, help="Labelled answer files (default: eval/dev_set.toml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    show_misses: bool = typer.Option(False, "--misses", help="List every disagreement with the labels."),
+) -> None:
+    """Measure STAR, competency and signal accuracy on labelled answers."""
+    from .app import build_analyzer
+    from .evaluation import evaluate, load_gold
+
+    cfg = _config()
+    paths = data or [default_eval_set()]
+    analyzer = build_analyzer(cfg)
+    results = {}
+    for path in paths:
+        results[str(path)] = evaluate(analyzer, load_gold(path))
+    if as_json:
+        payload = {k: {f: v for f, v in asdict(r).items() if show_misses or f != "misses"} for k, r in results.items()}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    for name, r in results.items():
+        table = Table("measure", "value", title=f"{name} ({r.answers} answers, {r.sentences} sentences)")
+        table.add_row("STAR sentence accuracy", f"{r.star_accuracy:.3f}")
+        table.add_row("STAR macro-F1", f"{r.star_macro_f1:.3f}")
+        for label, f1 in r.star_f1.items():
+            table.add_row(f"  F1 {label}", f"{f1:.3f}")
+        table.add_row("competency top-1", f"{r.competency_top1:.3f}")
+        table.add_row("competency top-2", f"{r.competency_top2:.3f}")
+        table.add_row("competency top-2, answer only (no question)", f"{r.competency_top2_answer_only:.3f}")
+        for name, acc in r.signal_accuracy.items():
+            table.add_row(f"signal {name}", f"{acc:.3f}")
+        table.add_row("sentence splits matching labels", f"{r.split_agreement:.3f}")
+        out.print(table)
+        if show_misses:
+            for m in r.misses:
+                out.print(escape(json.dumps(m)))
+
+
+@bench_app.command("analysis")
+def bench_analysis(
+    words: int = typer.Option(300, "--words", min=20, help="Answer length in words."),
+    runs: int = typer.Option(100, "--runs", min=5, help="Timed analyses (after 10 warm-up runs)."),
+) -> None:
+    """Time answer analysis (split, embed, label, score) on dev-set answers of a given length."""
+    from .app import bench_analysis as run_bench
+
+    result = run_bench(_config(), words, runs)
+    out.print(
+        f"analysis of a {words}-word answer ({result['sentences']:.0f} sentences on average), {runs} runs "
+        f"after warm-up: p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms"
+    )
+    out.print(f"analyzer start-up (models + cached classifiers): {result['startup_s']:.2f} s")
 
 
 def _progress_printer() -> Any:

@@ -28,12 +28,14 @@ class ModelsConfig:
     """Which models to load and how.
 
     whisper / embedding: a folder path, or "" for the bundled default.
+    embedding_backend: auto uses ONNX Runtime with int8 weights for mean-pooled models, else torch.
     compute_type: CTranslate2 quantisation; int8 suits a laptop CPU.
     cpu_threads: 0 means "one per CPU core".
     """
 
     whisper: str = ""
     embedding: str = ""
+    embedding_backend: str = "auto"  # auto (= onnx-int8 when the model allows), onnx-int8, onnx, torch
     compute_type: str = "int8"
     cpu_threads: int = 0
     language: str = "en"
@@ -98,6 +100,11 @@ def checkout_root() -> Path | None:
     if (root / "pyproject.toml").is_file() and (root / "prompts").is_dir():
         return root
     return None
+
+
+def default_eval_set() -> Path:
+    """eval/dev_set.toml of the source checkout (or of the working directory)."""
+    return (checkout_root() or Path.cwd()) / "eval" / "dev_set.toml"
 
 
 def default_data_home() -> Path:

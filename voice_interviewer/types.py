@@ -166,3 +166,106 @@ class Turn:
     score: dict[str, object] | None = None
     follow_up: FollowUp | None = None
     error: str | None = None
+
+
+# ---------------------------------------------------------------- analysis
+
+STAR_PARTS: tuple[str, ...] = ("situation", "task", "action", "result")
+SENTENCE_LABELS: tuple[str, ...] = (*STAR_PARTS, "other")
+
+
+@dataclass(frozen=True)
+class SentenceLabel:
+    """One sentence of an answer with its STAR label.
+
+    star: one of SENTENCE_LABELS. confidence: posterior probability of that label.
+    start_s / end_s: seconds from the start of the answer (audio answers only).
+    reflection: the sentence is a lesson-learned / next-time sentence (labelled result).
+    """
+
+    index: int
+    text: str
+    star: str
+    confidence: float
+    start_s: float | None = None
+    end_s: float | None = None
+    reflection: bool = False
+
+
+@dataclass(frozen=True)
+class StarResult:
+    """Answer-level STAR summary; ``score`` is 0-100 (formula in ``star.star_score``)."""
+
+    score: int
+    missing: tuple[str, ...]
+    share_words: dict[str, float]
+    share_seconds: dict[str, float] | None
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    """How strongly the answer shows one competency.
+
+    similarity: cosine similarity (0-1) of the best answer sentences to the exemplars.
+    strength: probability (0-1) that the answer mainly shows this competency; used for ranking.
+    evidence: the sentence that shows it best.
+    """
+
+    id: str
+    similarity: float
+    strength: float
+    covered: bool
+    evidence: str
+    evidence_index: int
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Coaching signals computed from the labelled sentences."""
+
+    i_ratio: float | None
+    i_count: int
+    we_count: int
+    quantified_results: tuple[str, ...]
+    has_reflection: bool
+    specific: bool
+    generic_phrases: tuple[str, ...]
+    word_count: int
+    length_verdict: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    start_s: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class DeliveryMetrics:
+    """How an audio answer was delivered (speaking time excludes pauses over 2 s)."""
+
+    wpm: float
+    filler_count: int
+    fillers_per_min: float
+    fillers: dict[str, int]
+    hedge_count: int
+    hedges: dict[str, int]
+    long_pauses: tuple[Pause, ...]
+    longest_pause_s: float
+    duration_s: float
+    speaking_s: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the analyzer concluded about one answer."""
+
+    question: str
+    source: str
+    transcript: Transcript
+    sentences: tuple[SentenceLabel, ...]
+    star: StarResult
+    competencies: tuple[CompetencyScore, ...]
+    signals: Signals
+    delivery: DeliveryMetrics | None
+    warnings: tuple[str, ...]

@@ -20,7 +20,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(cpu_threads or (os.cpu_count() or 1))
-        self.name = model.name
+        self.name = f"{model.name}+torch"
         try:
             self._model = SentenceTransformer(str(model.path), device="cpu", local_files_only=True)
         except Exception as exc:  # safetensors, tokenizers and json each raise their own types

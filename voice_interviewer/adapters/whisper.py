@@ -42,10 +42,24 @@ class WhisperTranscriber:
                 "run: voice-interviewer models install --force (or fix --whisper-model)",
             ) from exc
 
+    def has_speech(self, audio: np.ndarray) -> bool:
+        """Silero VAD (shipped inside faster-whisper): is there any speech at all?
+
+        Whisper invents text for silence ("Thank you."), so silent answers are caught here.
+        """
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        return bool(get_speech_timestamps(audio, VadOptions(min_speech_duration_ms=250)))
+
     def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]:
         audio = np.asarray(samples, dtype=np.float32)
         duration = len(audio) / SAMPLE_RATE
         started = time.perf_counter()
+        if not self.has_speech(audio):
+            elapsed = time.perf_counter() - started
+            return Transcript("", (), round(duration, 3), self._cfg.language or None), TranscriptionStats(
+                duration, elapsed
+            )
         segments, info = self._model.transcribe(
             audio,
             language=self._cfg.language or None,

@@ -1,0 +1,153 @@
+"""Analysis logic with the deterministic hash embedder: invariants and exact pure parts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voice_interviewer.adapters.learn import fit_softmax
+from voice_interviewer.adapters.sentences import PysbdSplitter
+from voice_interviewer.analyzer import Analyzer, align_words, split_long
+from voice_interviewer.config import default_prompts_dir
+from voice_interviewer.content import load_content
+from voice_interviewer.errors import InputError
+from voice_interviewer.prompts import COMPETENCY_IDS
+from voice_interviewer.score import score_json
+from voice_interviewer.star import expand_hmm, posteriors, star_score, viterbi
+from voice_interviewer.testing import HashEmbedder
+from voice_interviewer.types import SENTENCE_LABELS, Transcript, Word
+
+CONTENT = load_content(default_prompts_dir())
+ANSWER = (
+    "Last year our payments service kept timing out during sales. "
+    "I was responsible for fixing it before the holiday launch. "
+    "I profiled the checkout path and rewrote the slowest query. "
+    "Timeouts dropped by 90 percent and revenue recovered within a week. "
+    "I learned to load test before every big launch."
+)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(CONTENT, HashEmbedder(dim=256), PysbdSplitter(), fit_softmax)
+
+
+def test_every_sentence_is_labelled_in_order(analyzer: Analyzer) -> None:
+    result = analyzer.analyze("Tell me about a time you fixed something.", Transcript(ANSWER))
+    assert [s.text for s in result.sentences] == analyzer.split(ANSWER)
+    assert [s.index for s in result.sentences] == list(range(len(result.sentences)))
+    assert all(s.star in SENTENCE_LABELS and 0 <= s.confidence <= 1 for s in result.sentences)
+    assert math.isclose(sum(result.star.share_words.values()), 1.0, abs_tol=0.01)
+    assert [c.id for c in result.competencies] != [] and {c.id for c in result.competencies} == set(COMPETENCY_IDS)
+    probs = [c.strength for c in result.competencies]
+    assert probs == sorted(probs, reverse=True)
+    assert result.delivery is None  # typed answers have no delivery metrics
+
+
+def test_score_json_matches_the_contract(analyzer: Analyzer) -> None:
+    data = score_json(analyzer.analyze("Q?", Transcript(ANSWER)), None)
+    assert data["schema_version"] == 1
+    assert set(data) >= {
+        "question",
+        "source",
+        "transcript",
+        "sentences",
+        "star",
+        "competencies",
+        "signals",
+        "delivery",
+        "follow_up",
+        "warnings",
+    }
+    assert set(data["star"]) >= {"score", "missing", "share_words", "share_seconds"}
+    assert set(data["star"]["share_words"]) == set(SENTENCE_LABELS)
+    assert set(data["signals"]) >= {
+        "i_ratio",
+        "quantified_results",
+        "has_reflection",
+        "specific",
+        "word_count",
+        "length_verdict",
+    }
+    assert data["follow_up"]["target"] == "none"
+    assert 0 <= data["star"]["score"] <= 100
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "\x00\x01"])
+def test_empty_answer_is_a_clear_error(analyzer: Analyzer, text: str) -> None:
+    with pytest.raises(InputError, match="empty"):
+        analyzer.analyze("Q", Transcript(text))
+
+
+def test_degenerate_answers_warn(analyzer: Analyzer) -> None:
+    one = analyzer.analyze("Q", Transcript("Yes."))
+    assert any("very short" in w for w in one.warnings)
+    emoji = analyzer.analyze("Q", Transcript("I shipped it 🚀\x07 and it worked 🎉."))
+    assert any("control characters" in w for w in emoji.warnings)
+    german = analyzer.analyze(
+        "Q",
+        Transcript(
+            "Ich habe das Projekt geleitet und wir haben es pünktlich geliefert, "
+            "weil die Kunden sehr zufrieden waren mit unserer Arbeit."
+        ),
+    )
+    assert any("English" in w for w in german.warnings)
+    long = analyzer.analyze("Q", Transcript("I fixed the build and shipped it. " * 400))
+    assert any("very long" in w for w in long.warnings)
+    assert long.signals.length_verdict == "too_long"
+
+
+def test_split_long_breaks_run_on_text() -> None:
+    run_on = " ".join(["I did a thing and"] * 30)
+    pieces = split_long(run_on)
+    assert len(pieces) > 1 and " ".join(pieces) == run_on
+    assert split_long("Short one.") == ["Short one."]
+
+
+def test_align_words_gives_sentence_times() -> None:
+    words = tuple(Word(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate(["I", "did", "it.", "Then", "it", "worked."]))
+    assert align_words(["I did it.", "Then it worked."], words) == [(0.0, 1.4), (1.5, 2.9)]
+
+
+def test_star_score_formula() -> None:
+    ideal = {"situation": 0.15, "task": 0.10, "action": 0.50, "result": 0.25, "other": 0.0}
+    assert star_score(ideal, {"situation", "task", "action", "result"}) == 100
+    no_result = {"situation": 0.3, "task": 0.2, "action": 0.5, "result": 0.0, "other": 0.0}
+    # coverage 50 + balance 20*(1 - (0.15+0.1+0+0.25)/2)=15 + focus 10
+    assert star_score(no_result, {"situation", "task", "action"}) == 75
+    assert star_score({k: 0.0 for k in ideal} | {"other": 1.0}, {"other"}) == 0
+
+
+def test_hmm_prefers_story_order_and_keeps_phase_through_asides() -> None:
+    phase = np.log(
+        np.array([[0.6, 0.3, 0.08, 0.02], [0.05, 0.5, 0.4, 0.05], [0.02, 0.03, 0.6, 0.35], [0.02, 0.02, 0.16, 0.8]])
+    )
+    trans, start = expand_hmm(phase, np.log(np.array([0.7, 0.1, 0.15, 0.05])), 0.1)
+    flat = np.log(np.full((3, 8), 1 / 8))
+    assert viterbi(flat, trans, start)[0] == 0  # with no evidence, a story starts with the situation
+    post = posteriors(flat, trans, start)
+    assert np.allclose(post.sum(axis=1), 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=0, max_size=400))
+def test_splitter_and_signals_never_crash_on_any_unicode(text: str) -> None:
+    analyzer = _SHARED.get("a") or _SHARED.setdefault(
+        "a", Analyzer(CONTENT, HashEmbedder(64), PysbdSplitter(), fit_softmax)
+    )
+    try:
+        result = analyzer.analyze("Q", Transcript(text))
+    except InputError:
+        return  # no words at all: the documented clear error
+    assert len(result.sentences) >= 1
+    assert result.signals.word_count >= 1
+    assert result.signals.i_ratio is None or 0 <= result.signals.i_ratio <= 1
+    json_ready = score_json(result, None)
+    assert json_ready["sentences"][0]["index"] == 0
+
+
+_SHARED: dict[str, Analyzer] = {}

@@ -1,0 +1,78 @@
+"""Readable terminal rendering (rich) of a Score JSON object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+STAR_STYLE = {
+    "situation": "bold blue",
+    "task": "bold magenta",
+    "action": "bold green",
+    "result": "bold yellow",
+    "other": "dim",
+}
+
+
+def star_text(sentences: list[dict[str, Any]]) -> Text:
+    """The answer with each sentence tagged and coloured by its STAR label."""
+    out = Text()
+    for s in sentences:
+        style = STAR_STYLE.get(s["star"], "")
+        tag = s["star"][0].upper() if s["star"] != "other" else "-"
+        out.append(f"[{tag}] ", style=style)
+        out.append(s["text"] + " ", style=style.replace("bold ", ""))
+    return out
+
+
+def render_score(score: dict[str, Any], console: Console) -> None:
+    star = score["star"]
+    missing = ", ".join(star["missing"]) or "none"
+    shares = "  ".join(f"{k[0].upper()} {v:.0%}" for k, v in star["share_words"].items() if k != "other")
+    header = f"[bold]STAR score {star['score']}/100[/]   missing: {escape(missing)}   words: {shares}"
+    if score["question"]:
+        console.print(f"[dim]Question:[/] {escape(score['question'])}")
+    console.print(Panel(Group(Text.from_markup(header), star_text(score["sentences"])), title="Structure"))
+
+    table = Table("competency", "prob.", "similarity", "covered", "evidence", title="Competencies (best first)")
+    for c in score["competencies"][:5]:
+        table.add_row(
+            c["id"],
+            f"{c['probability']:.2f}",
+            f"{c['similarity']:.2f}",
+            "yes" if c["covered"] else "no",
+            escape(c["evidence"][:90]),
+        )
+    console.print(table)
+
+    sig = score["signals"]
+    i_ratio = "n/a" if sig["i_ratio"] is None else f"{sig['i_ratio']:.0%} I vs we"
+    numbers = ", ".join(sig["quantified_results"]) or "none"
+    console.print(
+        f"[bold]Signals[/]  ownership: {i_ratio}   numbers in results: {escape(numbers)}   "
+        f"reflection: {'yes' if sig['has_reflection'] else 'no'}   "
+        f"specific: {'yes' if sig['specific'] else 'no (sounds generic)'}   "
+        f"length: {sig['word_count']} words ({sig['length_verdict']})"
+    )
+    d = score.get("delivery")
+    if d:
+        fillers = ", ".join(f"{k} x{v}" for k, v in d["fillers"].items()) or "none"
+        console.print(
+            f"[bold]Delivery[/]  {d['wpm']:.0f} wpm   fillers: {d['filler_count']} "
+            f"({d['fillers_per_min']:.1f}/min: {escape(fillers)})   hedges: {d['hedge_count']}   "
+            f"long pauses: {len(d['long_pauses'])} (longest {d['longest_pause_s']:.1f} s)   "
+            f"duration {d['duration_s']:.0f} s"
+        )
+    fu = score["follow_up"]
+    if fu["target"] != "none":
+        console.print(f"[bold cyan]Follow-up[/] ({fu['target']}): {escape(fu['text'])}")
+        console.print(f"[dim]why: {escape(fu['rationale'])}[/]")
+    else:
+        console.print(f"[bold cyan]Follow-up:[/] none ({escape(fu['rationale'])})")
+    for w in score["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(w)}")
