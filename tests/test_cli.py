@@ -38,6 +38,7 @@ def test_practice_with_typed_answers_saves_the_session(home: Path) -> None:
         "--answers",
         "text",
         "--no-voice",
+        "--no-follow-ups",
         "--questions",
         "2",
         "--candidate",
@@ -60,6 +61,20 @@ def test_practice_with_typed_answers_saves_the_session(home: Path) -> None:
     ]
     assert data["prompts_sha256"].startswith("sha256:")
     assert data["config"]["answers"] == "text"
+
+
+def test_practice_asks_gap_targeted_follow_ups(home: Path) -> None:
+    answers = "We had a flaky deploy pipeline and we fixed it together.\n\nIt was fine after that.\n\nOk.\n\n"
+    proc = run_cli("practice", "--answers", "text", "--no-voice", "--questions", "1", "--seed", "1", input=answers)
+    assert proc.returncode == 0, proc.stderr
+    data = load_session(_sessions(home)[0])
+    turns = data["turns"]
+    assert turns[0]["is_follow_up"] is False and turns[1]["is_follow_up"] is True
+    assert turns[0]["follow_up"]["target"] != "none" and turns[0]["follow_up"]["rationale"]
+    assert turns[1]["question"] == turns[0]["follow_up"]["text"]
+    assert turns[0]["score"]["schema_version"] == 1
+    assert len(turns) <= 1 + 2  # hiring manager: at most 2 follow-ups per question
+    assert data["models"]["embedding"]["checksum"].startswith("sha256:")
 
 
 def test_end_of_input_mid_interview_keeps_answers(home: Path) -> None:

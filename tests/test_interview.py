@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from voice_interviewer.adapters.learn import fit_softmax
+from voice_interviewer.adapters.sentences import PysbdSplitter
+from voice_interviewer.analyzer import Analyzer
 from voice_interviewer.config import default_prompts_dir
+from voice_interviewer.content import load_content
 from voice_interviewer.errors import ModelError
 from voice_interviewer.interview import Interview
 from voice_interviewer.prompts import load_questions, load_round
 from voice_interviewer.testing import (
     FakeClock,
     FakeTranscriber,
+    HashEmbedder,
     MemorySink,
     RecordingSpeaker,
     ScriptedAnswerSource,
     tone,
 )
-from voice_interviewer.types import Question
+from voice_interviewer.types import FollowUp, Question
 
 PROMPTS = default_prompts_dir()
 RND = load_round(PROMPTS, "hiring_manager")
@@ -126,16 +132,91 @@ def test_a_failing_turn_is_recorded_and_the_interview_goes_on() -> None:
     assert any("decoder crashed" in n for n in notes)
 
 
-def test_analyzer_score_is_stored_with_timing() -> None:
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(load_content(PROMPTS), HashEmbedder(dim=128), PysbdSplitter(), fit_softmax)
+
+
+def test_analysis_score_is_stored_with_timing(analyzer: Analyzer) -> None:
     sink = MemorySink()
     Interview(
         RND,
         QUESTIONS[:1],
         RecordingSpeaker(),
-        ScriptedAnswerSource(["I did X."]),
+        ScriptedAnswerSource(["I did X and it worked."]),
         sink,
         FakeClock(step=0.01),
-        analyzer=lambda: lambda q, a: {"schema_version": 1, "question": q.text},
+        analyzer=lambda: analyzer,
     ).run()
-    assert sink.turns[0].score == {"schema_version": 1, "question": QUESTIONS[0].text}
+    score = sink.turns[0].score
+    assert score is not None and score["question"] == QUESTIONS[0].text and score["schema_version"] == 1
     assert sink.turns[0].timings.analysis_ready_s is not None
+
+
+class ScriptedBrain:
+    """Asks the scripted targets in order, then says none; records what it was given."""
+
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = targets
+        self.calls: list[tuple[tuple[str, ...], int | None]] = []
+
+    def __call__(self, analysis, rnd, asked, budget_left, target_competency):  # type: ignore[no-untyped-def]
+        self.calls.append((tuple(asked), budget_left))
+        if budget_left is not None and budget_left <= 0:
+            return FollowUp("none", "", "budget spent")
+        left = [t for t in self.targets if t not in asked]
+        if not left:
+            return FollowUp("none", "", "complete")
+        return FollowUp(left[0], f"What about the {left[0]}?", f"probing {left[0]}")
+
+
+def test_follow_ups_form_a_thread_within_budget(analyzer: Analyzer) -> None:
+    brain = ScriptedBrain(["result", "metrics", "reflection"])
+    speaker, sink = RecordingSpeaker(), MemorySink()
+    answers = ["We fixed the build.", "It got faster.", "About 5 times faster.", "Second question answer."]
+    Interview(
+        RND,
+        QUESTIONS[:2],
+        speaker,
+        ScriptedAnswerSource(answers),
+        sink,
+        FakeClock(),
+        analyzer=lambda: analyzer,
+        brain=brain,
+    ).run()
+    kinds = [(t.question_id, t.is_follow_up) for t in sink.turns]
+    q0, q1 = QUESTIONS[0].id, QUESTIONS[1].id
+    # the scripted answers run out during the second question's follow-up: the interview ends there
+    assert kinds == [(q0, False), (q0, True), (q0, True), (q1, False)]
+    assert sink.finished is False
+    assert RND.max_follow_ups == 2
+    assert [t.follow_up.target for t in sink.turns[:3] if t.follow_up] == ["result", "metrics", "none"]
+    assert sink.turns[1].question == "What about the result?"
+    assert any(line.endswith("What about the result?") and line != "What about the result?" for line in speaker.said)
+    assert brain.calls[0] == ((), 2) and brain.calls[2] == (("result", "metrics"), 0)
+    assert all(t.timings.followup_ready_s is not None for t in sink.turns[:3])
+    assert sink.turns[0].score is not None and sink.turns[0].score["follow_up"]["target"] == "result"
+
+
+def test_time_box_spent_means_no_follow_ups(analyzer: Analyzer) -> None:
+    clock = FakeClock()
+    brain = ScriptedBrain(["result"])
+
+    class SlowSource(ScriptedAnswerSource):
+        def capture(self, turn_index):  # type: ignore[no-untyped-def]
+            clock.advance(RND.time_box_min * 60 + 1)  # one very long answer
+            return super().capture(turn_index)
+
+    sink = MemorySink()
+    Interview(
+        RND,
+        QUESTIONS[:1],
+        RecordingSpeaker(),
+        SlowSource(["We fixed it."]),
+        sink,
+        clock,
+        analyzer=lambda: analyzer,
+        brain=brain,
+    ).run()
+    assert len(sink.turns) == 1 and sink.turns[0].follow_up is not None
+    assert sink.turns[0].follow_up.target == "none"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import models as model_files
 from .analyzer import Analyzer
@@ -21,11 +21,11 @@ from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
 from .interview import CaptureSource, Interview, InterviewResult
 from .policy import decide
 from .ports import Embedder, Speaker, Transcriber
-from .prompts import load_questions, load_round, pick_questions, prompts_checksum
+from .prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
 from .score import score_json
-from .session import SessionStore
+from .session import SessionStore, validate_name
 from .sources import MicAnswerSource, StdinLines, TextAnswerSource, WavFileAnswerSource
-from .types import Transcript, TranscriptionStats
+from .types import Analysis, FollowUp, Transcript, TranscriptionStats
 
 T = TypeVar("T")
 Printer = Callable[[str], None]
@@ -52,6 +52,10 @@ class BackgroundLoad(Generic[T]):
             self._error = exc
         finally:
             self._done.set()
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Wait for the loader to finish, so the process never exits while native code is loading."""
+        self._thread.join(timeout_s)
 
     def get(self) -> T:
         self._done.wait()
@@ -270,6 +274,7 @@ def bench_analysis(cfg: Config, words: int, runs: int) -> dict[str, float]:
 @dataclass(frozen=True)
 class PracticeOptions:
     no_voice: bool = False
+    no_follow_ups: bool = False
     competencies: tuple[str, ...] = ()
     seed: int | None = None
 
@@ -337,37 +342,53 @@ def run_practice(
     mode = choose_answer_mode(cfg, notify)
     speaker = build_speaker(cfg, opts.no_voice, say, notify)
 
-    transcriber: BackgroundLoad[Transcriber] | None = None
-    if mode != "text":
-        transcriber = BackgroundLoad(lambda: load_transcriber(cfg), "load-whisper")
+    validate_name(cfg.interview.candidate, "candidate name")
+    wav_files = wav_answer_files(mode[4:]) if mode.startswith("wav:") else []
+    recorder = None
+    if mode == "mic":
+        from .adapters.sound import MicRecorder
 
-    models: dict[str, object] = {}
-    if transcriber is not None:
-        whisper = cfg.models.whisper or model_files.spec_for("whisper").name
-        spec_checksum = None if cfg.models.whisper else model_files.spec_for("whisper").checksum
-        models["whisper"] = {"name": Path(whisper).name, "checksum": spec_checksum}
+        recorder = MicRecorder(cfg.audio.input_device, cfg.audio.max_answer_s)
+
     store = SessionStore(
         cfg.transcripts_dir,
         cfg.interview.candidate,
         rnd.id,
         config={**cfg.to_dict(), "answers": mode, "no_voice": opts.no_voice},
-        models=models,
+        models=session_models(cfg, with_whisper=mode != "text"),
         prompts_sha256=prompts_checksum(cfg.prompts_dir),
     )
     on_session(store.folder)
     lines = lines or StdinLines()
     source: CaptureSource
-    if mode == "text":
-        source = TextAnswerSource(lines, notify)
-    elif mode == "mic":
-        from .adapters.sound import MicRecorder
-
-        recorder = MicRecorder(cfg.audio.input_device, cfg.audio.max_answer_s)
+    if recorder is not None:
         source = MicAnswerSource(recorder, lines, store.audio_path, notify)
-    else:
+    elif wav_files:
         from .adapters.audio_file import read_audio
 
-        source = WavFileAnswerSource(wav_answer_files(mode[4:]), read_audio)
+        source = WavFileAnswerSource(wav_files, read_audio)
+    else:
+        source = TextAnswerSource(lines, notify)
+
+    # Everything the user gave is checked; now the models load in the background while
+    # the interviewer greets the candidate and asks the first question.
+    loaders: list[BackgroundLoad[Any]] = []
+    transcriber: BackgroundLoad[Transcriber] | None = None
+    if mode != "text":
+        transcriber = BackgroundLoad(lambda: load_transcriber(cfg), "load-whisper")
+        loaders.append(transcriber)
+    analyzer = BackgroundLoad(lambda: build_analyzer(cfg), "load-analyzer")
+    loaders.append(analyzer)
+
+    def brain(
+        analysis: Analysis,
+        rnd: Round,
+        asked: Sequence[str],
+        budget_left: int | None,
+        target_competency: str | None,
+    ) -> FollowUp:
+        names = {c.id: c.name for c in analyzer.get().content.competencies}
+        return decide(analysis, rnd, asked, budget_left, target_competency, names)
 
     interview = Interview(
         rnd,
@@ -377,6 +398,31 @@ def run_practice(
         store,
         clock=time.monotonic,
         transcriber=transcriber.get if transcriber else None,
+        analyzer=analyzer.get,
+        brain=None if opts.no_follow_ups else brain,
         notify=notify,
     )
-    return interview.run(), store.folder
+    try:
+        return interview.run(), store.folder
+    finally:
+        for loader in loaders:
+            loader.settle()
+
+
+def session_models(cfg: Config, with_whisper: bool) -> dict[str, object]:
+    """Name and checksum of each model, for session.json (None checksum: a user folder)."""
+    embedding = model_files.spec_for("embedding")
+    models: dict[str, object] = {
+        "embedding": {
+            "name": Path(cfg.models.embedding).name if cfg.models.embedding else embedding.name,
+            "checksum": None if cfg.models.embedding else embedding.checksum,
+            "backend": cfg.models.embedding_backend,
+        }
+    }
+    if with_whisper:
+        whisper = model_files.spec_for("whisper")
+        models["whisper"] = {
+            "name": Path(cfg.models.whisper).name if cfg.models.whisper else whisper.name,
+            "checksum": None if cfg.models.whisper else whisper.checksum,
+        }
+    return models

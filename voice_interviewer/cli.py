@@ -85,6 +85,7 @@ def practice(
     input_device: str | None = typer.Option(None, "--input-device", help="Microphone index or name (see 'devices')."),
     whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
     seed: int | None = typer.Option(None, "--seed", help="Fix the question order (for repeatable practice)."),
+    no_follow_ups: bool = typer.Option(False, "--no-follow-ups", help="Ask only the main questions."),
 ) -> None:
     """Run a mock interview round: questions spoken, answers by voice or typing, saved to transcripts/."""
     from .app import PracticeOptions, run_practice
@@ -94,7 +95,9 @@ def practice(
         audio={"answers": answers, "input_device": input_device},
         models={"whisper": whisper_model},
     )
-    opts = PracticeOptions(no_voice=no_voice, competencies=tuple(competency or ()), seed=seed)
+    opts = PracticeOptions(
+        no_voice=no_voice, no_follow_ups=no_follow_ups, competencies=tuple(competency or ()), seed=seed
+    )
     folder: list[Path] = []
     try:
         result, session_dir = run_practice(cfg, opts, _say, _notify, on_session=folder.append)

@@ -1,21 +1,28 @@
 """The interview loop: pure logic over ports, tested with the fakes in ``testing``.
 
-One turn: say the question -> capture the answer -> transcribe (audio only) ->
-analyse (when an analyser is plugged in) -> persist -> say the next line.
-A turn that fails is recorded with its error and the interview goes on.
+One main question opens a *thread*:
+
+    say the question -> capture the answer -> transcribe (audio only) -> analyse
+    -> the follow-up brain picks the most valuable probe for the whole thread so far
+    -> ask it (a follow-up turn) ... until the brain says "none", the round's
+       follow-up budget is spent, or the round's time box has run out.
+
+Each turn is persisted the moment it completes. A turn that fails is recorded
+with its error and the interview goes on.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import VoiceInterviewerError
 from .ports import Clock, SessionSink, Speaker, Transcriber
 from .prompts import Round
-from .types import Answer, CapturedAnswer, Question, Transcript, Turn, TurnTimings
+from .score import score_json
+from .types import Analysis, Answer, CapturedAnswer, FollowUp, Question, Transcript, Turn, TurnTimings
 
 
 class CaptureSource(Protocol):
@@ -24,14 +31,34 @@ class CaptureSource(Protocol):
     def capture(self, turn_index: int) -> CapturedAnswer | None: ...
 
 
-Analyzer = Callable[[Question, Answer], dict[str, Any]]
-"""Scores one answer; returns the Score JSON object."""
+class AnswerAnalyzer(Protocol):
+    def analyze(self, question: str, transcript: Transcript, source: str = "text") -> Analysis: ...
+
+
+class FollowUpBrain(Protocol):
+    """Chooses the next probe in a question thread (``policy.decide`` or an LLM wrapper)."""
+
+    def __call__(
+        self,
+        analysis: Analysis,
+        rnd: Round,
+        asked: Sequence[str],
+        budget_left: int | None,
+        target_competency: str | None,
+    ) -> FollowUp: ...
 
 
 @dataclass(frozen=True)
 class InterviewResult:
     turns: tuple[Turn, ...]
     complete: bool
+
+
+@dataclass
+class _Outcome:
+    turn: Turn
+    analysis: Analysis | None
+    start: float
 
 
 class Interview:
@@ -46,7 +73,8 @@ class Interview:
         sink: SessionSink,
         clock: Clock,
         transcriber: Callable[[], Transcriber] | None = None,
-        analyzer: Callable[[], Analyzer] | None = None,
+        analyzer: Callable[[], AnswerAnalyzer] | None = None,
+        brain: FollowUpBrain | None = None,
         notify: Callable[[str], None] = lambda _msg: None,
     ) -> None:
         self.rnd = rnd
@@ -57,12 +85,16 @@ class Interview:
         self.clock = clock
         self._transcriber = transcriber
         self._analyzer = analyzer
+        self._brain = brain
         self._notify = notify
         self.turns: list[Turn] = []
+        self.analyses: list[Analysis] = []
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
+        self._started: float | None = None
 
     def run(self) -> InterviewResult:
         complete = False
+        self._started = self.clock()
         try:
             self.speaker.say(self.rnd.greeting)
             complete = self._ask_all()
@@ -72,17 +104,67 @@ class Interview:
             self.sink.finish(complete)
         return InterviewResult(tuple(self.turns), complete)
 
+    def time_left_s(self) -> float:
+        started = self._started if self._started is not None else self.clock()
+        return self.rnd.time_box_min * 60 - (self.clock() - started)
+
     def _ask_all(self) -> bool:
         for n, question in enumerate(self.questions):
             lead = ""
             if n > 0:
                 lead = self.rnd.transitions[(n - 1) % len(self.rnd.transitions)] + " "
-            turn = self._turn(question, lead + question.text)
-            if turn is None:
+            if not self._thread(question, lead):
                 return False
         return True
 
-    def _turn(self, question: Question, spoken: str) -> Turn | None:
+    def _thread(self, question: Question, lead: str) -> bool:
+        """Ask a main question and its follow-ups. False when the candidate ended the interview."""
+        outcome = self._turn(question, question.text, lead + question.text, is_follow_up=False)
+        if outcome is None:
+            return False
+        thread_text = [outcome.turn.answer.transcript.text] if outcome.turn.answer else []
+        asked: list[str] = []
+        n_ack = 0
+        while self._brain is not None and outcome.analysis is not None:
+            budget = self.rnd.max_follow_ups - len(asked)
+            if self.time_left_s() <= 0:
+                budget = 0
+            thread = self._thread_analysis(question, thread_text, outcome.analysis)
+            decision = self._brain(thread, self.rnd, asked, budget, question.competencies[0])
+            self._record_decision(outcome, decision)
+            if decision.target == "none":
+                break
+            asked.append(decision.target)
+            ack = self.rnd.acknowledgements[n_ack % len(self.rnd.acknowledgements)]
+            n_ack += 1
+            outcome = self._turn(question, decision.text, f"{ack} {decision.text}", is_follow_up=True)
+            if outcome is None:
+                return False
+            if outcome.turn.answer and outcome.turn.answer.transcript.text:
+                thread_text.append(outcome.turn.answer.transcript.text)
+        return True
+
+    def _thread_analysis(self, question: Question, texts: list[str], last: Analysis) -> Analysis:
+        """The analysis of everything said in this thread (one answer: reuse it)."""
+        if len(texts) <= 1 or self._analyzer is None:
+            return last
+        try:
+            return self._analyzer().analyze(question.text, Transcript(" ".join(texts)), last.source)
+        except VoiceInterviewerError:
+            return last
+
+    def _record_decision(self, outcome: _Outcome, decision: FollowUp) -> None:
+        ready = round(self.clock() - outcome.start, 4)
+        turn = outcome.turn
+        timings = dataclasses.replace(turn.timings, followup_ready_s=ready)
+        updated = dataclasses.replace(turn, follow_up=decision, timings=timings)
+        if turn.score is not None:
+            updated = dataclasses.replace(updated, score={**turn.score, "follow_up": dataclasses.asdict(decision)})
+        self.turns[turn.index] = updated
+        outcome.turn = updated
+        self.sink.record_turn(updated)
+
+    def _turn(self, question: Question, asked_text: str, spoken: str, is_follow_up: bool) -> _Outcome | None:
         start = self._say_next(spoken)
 
         def since() -> float:
@@ -101,7 +183,7 @@ class Interview:
         )
         answer: Answer | None = None
         error: str | None = None
-        score: dict[str, Any] | None = None
+        analysis: Analysis | None = None
         try:
             transcript = self._transcribe(captured)
             timings = dataclasses.replace(timings, transcript_ready_s=since())
@@ -112,27 +194,30 @@ class Interview:
                 audio_file=captured.utterance.audio_file if captured.utterance else None,
             )
             if self._analyzer is not None and transcript.text:
-                score = self._analyzer()(question, answer)
+                analysis = self._analyzer().analyze(asked_text, transcript, captured.source)
                 timings = dataclasses.replace(timings, analysis_ready_s=since())
         except VoiceInterviewerError as exc:
             error = exc.one_line()
             self._notify(f"This answer could not be processed: {error}")
         if answer is None and captured.utterance is not None:
             answer = Answer(captured.source, Transcript(""), captured.end_reason, captured.utterance.audio_file)
+        score: dict[str, Any] | None = score_json(analysis, None) if analysis is not None else None
         turn = Turn(
             index=index,
             question_id=question.id,
-            question=question.text,
-            is_follow_up=False,
+            question=asked_text,
+            is_follow_up=is_follow_up,
             answer=answer,
             timings=timings,
             score=score,
             error=error,
         )
         self.turns.append(turn)
+        if analysis is not None:
+            self.analyses.append(analysis)
         self.sink.record_turn(turn)
         self._awaiting_reply = start
-        return turn
+        return _Outcome(turn, analysis, start)
 
     def _say_next(self, text: str) -> float:
         """Speak the interviewer's next words; stamp ``tts_start_s`` on the previous turn."""
