@@ -278,9 +278,7 @@ def models_check(
 @models_app.command("install")
 def models_install(force: bool = typer.Option(False, "--force", help="Re-assemble even if present.")) -> None:
     """Assemble the bundled models into <data home>/models/ (verified) and prepare the analysis cache."""
-    from .app import install_models
-
-    from .app import build_analyzer
+    from .app import build_analyzer, install_models
 
     cfg = _config()
     progress, callback = _progress_printer()
