@@ -72,14 +72,42 @@ def test_embeddings_are_normalised_and_semantic(cfg: Config) -> None:
 
 
 def test_practice_with_a_spoken_wav_answer(home: Path, tmp_path: Path) -> None:
+    """A WAV replayed at real-time pace goes through VAD endpointing and streaming transcription."""
     wav = espeak_wav("I migrated our billing database with zero downtime.", tmp_path / "a1.wav")
-    proc = run_cli("practice", "--answers", f"wav:{wav}", "--no-voice", "--questions", "2")
+    proc = run_cli("practice", "--answers", f"wav:{wav}", "--no-voice", "--questions", "2", "--no-follow-ups")
     assert proc.returncode == 0, proc.stderr
     [path] = list(home.glob("transcripts/*/*/session.json"))
     data = load_session(path)
     assert data["complete"] is False  # one WAV for two questions: the source ran out
     answer = data["turns"][0]["answer"]
-    assert answer["source"] == "wav" and answer["end_reason"] == "source_end"
+    assert answer["source"] == "wav" and answer["end_reason"] == "silence"
     assert "database" in answer["text"].lower()
-    assert answer["words"] and answer["duration_s"] > 1
+    assert answer["words"] and answer["duration_s"] > 3
+    assert (path.parent / answer["audio_file"]).is_file()  # the answer audio is kept next to session.json
+    t = data["turns"][0]["timings"]
+    assert t["speech_start_s"] < t["speech_end_s"] < t["endpoint_s"] <= t["transcript_ready_s"]
+    # the endpoint came after the 2.4-4 s end-of-answer silence, not earlier
+    assert t["endpoint_s"] - t["speech_end_s"] >= 2.3
     assert data["models"]["whisper"]["checksum"].startswith("sha256:")
+
+
+def test_silent_answer_gets_the_question_again(home: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    from voice_interviewer.adapters.audio_file import write_wav
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    write_wav(folder / "1.wav", np.zeros(16000, np.float32))
+    write_wav(folder / "2.wav", np.zeros(16000, np.float32))
+    (tmp_path / "voice-interviewer.toml").write_text("[audio]\nno_speech_s = 3.0\nreplay_pace = 0.0\n")
+    proc = run_cli("practice", "--answers", f"wav:{folder}", "--no-voice", "--questions", "1")
+    assert proc.returncode == 0, proc.stderr
+    from voice_interviewer.config import default_prompts_dir
+    from voice_interviewer.prompts import load_round
+
+    line = load_round(default_prompts_dir(), "hiring_manager").no_speech
+    assert " ".join(line.split()) in " ".join(proc.stdout.split())
+    data = load_session(next(home.glob("transcripts/*/*/session.json")))
+    assert [t["answer"]["end_reason"] for t in data["turns"]] == ["no_speech", "no_speech"]
+    assert data["turns"][0]["question_id"] == data["turns"][1]["question_id"]

@@ -17,6 +17,7 @@ from . import models as model_files
 from .analyzer import Analyzer
 from .config import Config, default_eval_set
 from .content import load_content
+from .endpointing import EndpointConfig
 from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
 from .interview import CaptureSource, Interview, InterviewResult
 from .policy import decide
@@ -24,7 +25,8 @@ from .ports import Embedder, Speaker, Transcriber
 from .prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
 from .score import score_json
 from .session import SessionStore, validate_name
-from .sources import MicAnswerSource, StdinLines, TextAnswerSource, WavFileAnswerSource
+from .sources import QUIT_WORDS, StdinLines, TextAnswerSource, WavReplay
+from .streaming import StreamingAnswerSource
 from .types import Analysis, FollowUp, Transcript, TranscriptionStats
 
 T = TypeVar("T")
@@ -344,11 +346,11 @@ def run_practice(
 
     validate_name(cfg.interview.candidate, "candidate name")
     wav_files = wav_answer_files(mode[4:]) if mode.startswith("wav:") else []
-    recorder = None
+    mic = None
     if mode == "mic":
-        from .adapters.sound import MicRecorder
+        from .adapters.sound import MicStream
 
-        recorder = MicRecorder(cfg.audio.input_device, cfg.audio.max_answer_s)
+        mic = MicStream(cfg.audio.input_device)
 
     store = SessionStore(
         cfg.transcripts_dir,
@@ -360,15 +362,6 @@ def run_practice(
     )
     on_session(store.folder)
     lines = lines or StdinLines()
-    source: CaptureSource
-    if recorder is not None:
-        source = MicAnswerSource(recorder, lines, store.audio_path, notify)
-    elif wav_files:
-        from .adapters.audio_file import read_audio
-
-        source = WavFileAnswerSource(wav_files, read_audio)
-    else:
-        source = TextAnswerSource(lines, notify)
 
     # Everything the user gave is checked; now the models load in the background while
     # the interviewer greets the candidate and asks the first question.
@@ -379,6 +372,12 @@ def run_practice(
         loaders.append(transcriber)
     analyzer = BackgroundLoad(lambda: build_analyzer(cfg), "load-analyzer")
     loaders.append(analyzer)
+
+    source: CaptureSource
+    if transcriber is None:
+        source = TextAnswerSource(lines, notify)
+    else:
+        source = streaming_source(cfg, mode, mic, wav_files, transcriber.get, store.audio_path, lines, notify)
 
     def brain(
         analysis: Analysis,
@@ -407,6 +406,64 @@ def run_practice(
     finally:
         for loader in loaders:
             loader.settle()
+
+
+def endpoint_config(cfg: Config) -> EndpointConfig:
+    a = cfg.audio
+    if a.push_to_talk:  # only a key press (or the time cap) ends the answer
+        wait = a.max_answer_s
+        return EndpointConfig(
+            wait_complete_s=wait, wait_default_s=wait, wait_open_s=wait, no_speech_s=wait, max_answer_s=a.max_answer_s
+        )
+    return EndpointConfig(
+        wait_complete_s=a.silence_complete_s,
+        wait_default_s=a.silence_default_s,
+        wait_open_s=a.silence_open_s,
+        no_speech_s=a.no_speech_s,
+        max_answer_s=a.max_answer_s,
+    )
+
+
+def streaming_source(
+    cfg: Config,
+    mode: str,
+    mic: Any,
+    wav_files: list[Path],
+    transcriber: Callable[[], Transcriber],
+    audio_path: Callable[[int], Path],
+    lines: StdinLines,
+    notify: Printer,
+) -> StreamingAnswerSource:
+    """Microphone or replayed WAV answers, both through VAD endpointing and streaming transcription."""
+    from .adapters.audio_file import read_audio
+    from .adapters.vad import SileroSpeechProbability
+
+    def key_pressed() -> bool:
+        line = lines.poll()
+        return line is not False
+
+    def wait_for_enter() -> bool:
+        notify("Press Enter to start your answer (and Enter again to finish); /quit to stop.")
+        line = lines.get()
+        return line is not None and line.strip().lower() not in QUIT_WORDS
+
+    if mode == "mic":
+        return StreamingAnswerSource(
+            "mic",
+            mic.open,
+            SileroSpeechProbability,
+            transcriber,
+            time.monotonic,
+            audio_path,
+            endpoint_config(cfg),
+            should_stop=key_pressed,
+            wait_to_start=wait_for_enter if cfg.audio.push_to_talk else None,
+            prompt=notify,
+        )
+    replay = WavReplay(wav_files, read_audio, pace=cfg.audio.replay_pace)
+    return StreamingAnswerSource(
+        "wav", replay.open, SileroSpeechProbability, transcriber, time.monotonic, audio_path, endpoint_config(cfg)
+    )
 
 
 def session_models(cfg: Config, with_whisper: bool) -> dict[str, object]:

@@ -53,11 +53,20 @@ class VoiceConfig:
 
 @dataclass(frozen=True)
 class AudioConfig:
-    """answers: auto (microphone if one exists, else typed), mic, text, or wav:PATH."""
+    """answers: auto (microphone if one exists, else typed), mic, text, or wav:PATH.
+
+    Silences are the end-of-answer waits of the endpointer (all above a 2 s thinking pause).
+    """
 
     answers: str = "auto"
     input_device: str = ""
     max_answer_s: float = 300.0
+    silence_complete_s: float = 2.4  # silence that ends an answer after a complete sentence
+    silence_default_s: float = 3.0
+    silence_open_s: float = 4.0  # after "and", "so", "um"...
+    no_speech_s: float = 12.0  # nothing said for this long: "I didn't hear anything"
+    push_to_talk: bool = False
+    replay_pace: float = 1.0  # wav: answers replay at real time (0 = as fast as possible)
 
 
 @dataclass(frozen=True)

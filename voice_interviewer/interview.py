@@ -122,6 +122,13 @@ class Interview:
         outcome = self._turn(question, question.text, lead + question.text, is_follow_up=False)
         if outcome is None:
             return False
+        if _ended_by(outcome, "no_speech"):
+            # Nothing heard: say so, offer the question again, once.
+            outcome = self._turn(question, question.text, f"{self.rnd.no_speech} {question.text}", False)
+            if outcome is None:
+                return False
+            if _ended_by(outcome, "no_speech"):
+                return True
         thread_text = [outcome.turn.answer.transcript.text] if outcome.turn.answer else []
         asked: list[str] = []
         n_ack = 0
@@ -175,9 +182,10 @@ class Interview:
         captured = self.source.capture(index)
         if captured is None:
             return None
+        endpoint_s = since() if captured.endpoint_at is None else round(captured.endpoint_at - start, 4)
         timings = dataclasses.replace(
             timings,
-            endpoint_s=since(),
+            endpoint_s=endpoint_s,
             speech_start_s=_offset(timings.question_spoken_s, captured.speech_start_s),
             speech_end_s=_offset(timings.question_spoken_s, captured.speech_end_s),
         )
@@ -220,8 +228,15 @@ class Interview:
         return _Outcome(turn, analysis, start)
 
     def _say_next(self, text: str) -> float:
-        """Speak the interviewer's next words; stamp ``tts_start_s`` on the previous turn."""
+        """Speak the interviewer's next words; stamp ``tts_start_s`` on the previous turn.
+
+        After an answer cut off at the time cap, the interviewer first says the round's polite
+        ``time_up`` line.
+        """
         now = self.clock()
+        last_answer = self.turns[-1].answer if self.turns and self._awaiting_reply is not None else None
+        if last_answer is not None and last_answer.end_reason == "max_duration":
+            text = f"{self.rnd.time_up} {text}"
         if self._awaiting_reply is not None and self.turns:
             last = self.turns[-1]
             timings = dataclasses.replace(last.timings, tts_start_s=round(now - self._awaiting_reply, 4))
@@ -232,12 +247,19 @@ class Interview:
         return now
 
     def _transcribe(self, captured: CapturedAnswer) -> Transcript:
+        if captured.transcript is not None:
+            return captured.transcript  # transcribed while the candidate was speaking
         if captured.utterance is None:
             return Transcript(text=(captured.text or "").strip())
         if self._transcriber is None:
             raise VoiceInterviewerError("no transcriber configured for audio answers")
         transcript, _stats = self._transcriber().transcribe(captured.utterance.samples)
         return transcript
+
+
+def _ended_by(outcome: _Outcome, reason: str) -> bool:
+    answer = outcome.turn.answer
+    return answer is not None and answer.end_reason == reason
 
 
 def _offset(base: float | None, value: float | None) -> float | None:

@@ -15,11 +15,11 @@ from .types import Answer, Question, Transcript, TranscriptionStats, Turn
 
 
 class Transcriber(Protocol):
-    """Speech to text. ``samples`` is mono float32 at 16 kHz."""
+    """Speech to text. ``samples`` is mono float32 at 16 kHz; ``prompt``: preceding words, as context."""
 
     name: str
 
-    def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]: ...
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]: ...
 
 
 class Embedder(Protocol):

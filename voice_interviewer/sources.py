@@ -1,20 +1,22 @@
-"""Answer sources: typed text, a WAV file, or the microphone (through an injected recorder).
+"""Typed answers, stdin lines, and WAV files replayed as if spoken into a microphone.
 
-Only the standard library and numpy here; the sounddevice recorder is passed in.
+Only the standard library and numpy here. (The microphone stream is ``adapters.sound.MicStream``.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 import numpy as np
 
-from .types import CapturedAnswer, Utterance
+from .types import SAMPLE_RATE, AudioChunk, CapturedAnswer
 
 QUIT_WORDS = {"/quit", "/exit", "/q"}
 
@@ -83,61 +85,48 @@ class TextAnswerSource:
         return CapturedAnswer(source="text", end_reason="key" if text else "no_speech", text=text)
 
 
-class WavFileAnswerSource:
-    """Answers from audio files, one per question, in order; stops when they run out.
+CHUNK = 1600  # 100 ms at 16 kHz, like a microphone callback block
 
-    ``reader`` decodes a file to 16 kHz mono float32 (the audio_file adapter).
+
+class WavReplay:
+    """Replays answer files as if spoken into a microphone: 100 ms chunks at real-time pace.
+
+    After each file, silence follows (as when a candidate stops talking) for up to
+    ``tail_s`` seconds, so the endpointer can decide the answer is over.
+    ``pace``: 1.0 is real time, 0 feeds as fast as possible (for tests of pure logic).
     """
-
-    kind = "wav"
-
-    def __init__(self, files: list[Path], reader: Callable[[Path], np.ndarray]) -> None:
-        self._files = list(files)
-        self._reader = reader
-
-    def capture(self, turn_index: int) -> CapturedAnswer | None:
-        if not self._files:
-            return None
-        path = self._files.pop(0)
-        samples = self._reader(path)
-        utterance = Utterance(samples=samples, end_reason="source_end", audio_file=str(path))
-        return CapturedAnswer(source="wav", end_reason="source_end", utterance=utterance)
-
-
-class Recorder(Protocol):
-    def record(self, wav_path: Path, should_stop: Callable[[], bool]) -> Utterance: ...
-
-
-class MicAnswerSource:
-    """Records from the microphone until the candidate presses Enter (or the time cap)."""
-
-    kind = "mic"
 
     def __init__(
         self,
-        recorder: Recorder,
-        lines: StdinLines,
-        audio_path: Callable[[int], Path],
-        prompt: Callable[[str], None],
+        files: list[Path],
+        reader: Callable[[Path], np.ndarray],
+        pace: float = 1.0,
+        tail_s: float = 8.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._recorder = recorder
-        self._lines = lines
-        self._audio_path = audio_path
-        self._prompt = prompt
+        self._files = list(files)
+        self._reader = reader
+        self._pace = pace
+        self._tail = int(tail_s * SAMPLE_RATE)
+        self._clock = clock
+        self._sleep = sleep
 
-    def capture(self, turn_index: int) -> CapturedAnswer | None:
-        self._prompt("Recording: answer out loud, press Enter when you are done (/quit + Enter to stop).")
-        state = {"quit": False}
+    @contextlib.contextmanager
+    def open(self, turn_index: int) -> Iterator[Iterator[AudioChunk]]:
+        if not self._files:
+            yield iter(())
+            return
+        samples = self._reader(self._files.pop(0))
+        yield self._chunks(np.concatenate([samples, np.zeros(self._tail, dtype=np.float32)]))
 
-        def should_stop() -> bool:
-            line = self._lines.poll()
-            if line is False:
-                return False
-            if line is None or str(line).strip().lower() in QUIT_WORDS:
-                state["quit"] = True
-            return True
-
-        utterance = self._recorder.record(self._audio_path(turn_index), should_stop)
-        if state["quit"] and utterance.duration_s < 0.5:
-            return None
-        return CapturedAnswer(source="mic", end_reason=utterance.end_reason, utterance=utterance)
+    def _chunks(self, samples: np.ndarray) -> Iterator[AudioChunk]:
+        started = self._clock()
+        for start in range(0, len(samples), CHUNK):
+            block = samples[start : start + CHUNK]
+            if self._pace > 0:
+                due = started + (start + len(block)) / SAMPLE_RATE / self._pace
+                delay = due - self._clock()
+                if delay > 0:
+                    self._sleep(delay)
+            yield AudioChunk(block, start)

@@ -14,6 +14,7 @@ import numpy as np
 
 from .types import (
     SAMPLE_RATE,
+    AudioChunk,
     CapturedAnswer,
     Transcript,
     TranscriptionStats,
@@ -75,10 +76,12 @@ class FakeTranscriber:
     def __init__(self, texts: Iterable[str]) -> None:
         self._texts = list(texts)
         self.calls = 0
+        self.prompts: list[str | None] = []
 
-    def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]:
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]:
         text = self._texts[self.calls % len(self._texts)] if self._texts else ""
         self.calls += 1
+        self.prompts.append(prompt)
         duration = len(samples) / SAMPLE_RATE
         tokens = text.split()
         step = duration / len(tokens) if tokens else 0.0
@@ -121,6 +124,29 @@ class MemorySink:
 
     def finish(self, complete: bool) -> None:
         self.finished = complete
+
+
+class EnergyVad:
+    """A scripted speech-probability stream: loud windows are speech (0.95), quiet ones not (0.02)."""
+
+    def __init__(self, threshold: float = 0.05) -> None:
+        self.threshold = threshold
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def reset(self) -> None:
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def process(self, samples: np.ndarray) -> list[float]:
+        buf = np.concatenate([self._pending, samples])
+        n = len(buf) // 512
+        self._pending = buf[n * 512 :]
+        rms = np.sqrt((buf[: n * 512].reshape(n, 512) ** 2).mean(axis=1)) if n else np.zeros(0)
+        return [0.95 if r > self.threshold else 0.02 for r in rms]
+
+
+def chunked(samples: np.ndarray, size: int = 1600) -> list[AudioChunk]:
+    """Split audio into microphone-sized chunks."""
+    return [AudioChunk(samples[i : i + size], i) for i in range(0, len(samples), size)]
 
 
 def tone(seconds: float, freq: float = 220.0, amplitude: float = 0.3) -> np.ndarray:

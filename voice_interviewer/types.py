@@ -106,7 +106,8 @@ class Question:
 class CapturedAnswer:
     """What an answer source captured, before transcription.
 
-    Typed answers carry ``text``; audio answers carry ``utterance``.
+    Typed answers carry ``text``; audio answers carry ``utterance`` (and ``transcript``
+    when the source transcribed while the candidate spoke).
     speech_start_s / speech_end_s: when voiced audio began and ended, in seconds
     from the start of capture (None for typed answers or when unknown).
     """
@@ -117,6 +118,8 @@ class CapturedAnswer:
     utterance: Utterance | None = None
     speech_start_s: float | None = None
     speech_end_s: float | None = None
+    transcript: Transcript | None = None  # already transcribed while streaming
+    endpoint_at: float | None = None  # clock time when the end of the answer was decided
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
-import time
 import wave
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AudioError
-from ..types import SAMPLE_RATE, Utterance
+from ..types import SAMPLE_RATE, AudioChunk
 
 
 def load_sounddevice() -> ModuleType:
@@ -98,33 +98,30 @@ def has_input_device() -> tuple[bool, str]:
     return True, ""
 
 
-class MicRecorder:
-    """Records one answer from the microphone until a stop event or the time cap.
+class MicStream:
+    """Microphone audio as a stream of 100 ms ``AudioChunk``s (opened per answer: half-duplex).
 
-    The PortAudio callback only copies blocks into a queue; this thread drains the
-    queue and appends them to the answer's WAV file as they arrive, so a crash
-    keeps the audio captured so far. Overflows are counted, never hidden.
+    The PortAudio callback only copies each block into a queue. Overflows are counted
+    and reported; a device that stops delivering audio raises AudioError.
     """
 
-    def __init__(self, device: str = "", max_answer_s: float = 300.0) -> None:
+    def __init__(self, device: str = "", stall_s: float = 3.0) -> None:
         self._sd = load_sounddevice()
         self._device = find_device(device, "input")
-        self._max_samples = int(max_answer_s * SAMPLE_RATE)
+        self._stall_s = stall_s
         self.overflows = 0
 
-    def record(self, wav_path: Path, should_stop: Callable[[], bool]) -> Utterance:
+    @contextlib.contextmanager
+    def open(self, turn_index: int = 0) -> Iterator[Iterator[AudioChunk]]:
         blocks: queue.Queue[np.ndarray] = queue.Queue()
-        overflow_lock = threading.Lock()
+        lock = threading.Lock()
 
         def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
             if status.input_overflow:
-                with overflow_lock:
+                with lock:
                     self.overflows += 1
             blocks.put(indata[:, 0].copy())
 
-        collected: list[np.ndarray] = []
-        n = 0
-        end_reason = "key"
         try:
             stream = self._sd.InputStream(
                 samplerate=SAMPLE_RATE,
@@ -135,29 +132,22 @@ class MicRecorder:
                 blocksize=1600,
             )
         except self._sd.PortAudioError as exc:
-            raise AudioError(f"cannot open the microphone: {exc}", "check --input-device") from exc
-        with wave.open(str(wav_path), "wb") as wav, stream:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(SAMPLE_RATE)
-            while True:
-                try:
-                    block = blocks.get(timeout=0.1)
-                except queue.Empty:
-                    block = None
-                if block is not None:
-                    collected.append(block)
-                    n += len(block)
-                    wav.writeframes((np.clip(block, -1, 1) * 32767).astype("<i2").tobytes())
-                if should_stop():
-                    break
-                if n >= self._max_samples:
-                    end_reason = "max_duration"
-                    break
-                if block is None and not stream.active:
-                    raise AudioError("the microphone stopped delivering audio", "check the device")
-        samples = np.concatenate(collected) if collected else np.zeros(0, dtype=np.float32)
-        return Utterance(samples=samples, end_reason=end_reason, audio_file=str(wav_path))  # type: ignore[arg-type]
+            raise AudioError(f"cannot open the microphone: {exc}", "check --input-device (see 'devices')") from exc
+        with stream:
+            yield self._chunks(blocks, stream)
+
+    def _chunks(self, blocks: queue.Queue[np.ndarray], stream: Any) -> Iterator[AudioChunk]:
+        position = 0
+        while True:
+            try:
+                block = blocks.get(timeout=self._stall_s)
+            except queue.Empty:
+                raise AudioError(
+                    f"the microphone delivered no audio for {self._stall_s:.0f} s (unplugged?)",
+                    "reconnect it and run: voice-interviewer mic-test",
+                ) from None
+            yield AudioChunk(block, position)
+            position += len(block)
 
 
 def play(samples: np.ndarray, samplerate: int, device: str = "") -> None:
@@ -181,12 +171,3 @@ def read_pcm_wav(path: Path) -> tuple[np.ndarray, int]:
     if channels > 1:
         data = data.reshape(-1, channels).mean(axis=1)
     return data, rate
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()

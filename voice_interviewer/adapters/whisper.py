@@ -51,7 +51,9 @@ class WhisperTranscriber:
 
         return bool(get_speech_timestamps(audio, VadOptions(min_speech_duration_ms=250)))
 
-    def transcribe(self, samples: np.ndarray) -> tuple[Transcript, TranscriptionStats]:
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]:
+        """Transcribe; ``prompt`` is the text said just before (streaming segments), kept after
+        the disfluent example so fillers survive and the context carries over."""
         audio = np.asarray(samples, dtype=np.float32)
         duration = len(audio) / SAMPLE_RATE
         started = time.perf_counter()
@@ -66,7 +68,7 @@ class WhisperTranscriber:
             beam_size=self._cfg.beam_size,
             word_timestamps=True,
             condition_on_previous_text=False,
-            initial_prompt=DISFLUENT_PROMPT,
+            initial_prompt=f"{DISFLUENT_PROMPT} {prompt}" if prompt else DISFLUENT_PROMPT,
             vad_filter=False,
         )
         words: list[Word] = []

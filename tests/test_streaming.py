@@ -1,0 +1,83 @@
+"""Listening with fakes: segments transcribed while speaking, words offset, replay pacing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from voice_interviewer.sources import WavReplay
+from voice_interviewer.streaming import StreamingAnswerSource, listen
+from voice_interviewer.testing import EnergyVad, FakeClock, FakeTranscriber, chunked, silence, tone
+
+
+def test_segments_are_transcribed_at_pauses_and_merged_in_order() -> None:
+    audio = np.concatenate([silence(0.5), tone(2.0), silence(1.0), tone(3.0), silence(4.0)])
+    fake = FakeTranscriber(["First part here.", "Second part follows."])
+    heard = listen(chunked(audio), EnergyVad(), lambda: fake, FakeClock())
+    assert heard.end_reason == "silence"
+    assert heard.transcript.text == "First part here. Second part follows."
+    assert heard.segments == 2 and fake.calls == 2
+    assert fake.prompts[0] is None and fake.prompts[1] == "First part here."  # context carries over
+    # word times are offset into the whole answer: the second segment starts after 3.5 s
+    second = next(w for w in heard.transcript.words if w.text == "Second")
+    assert 3.0 <= second.start_s <= 3.6
+    assert heard.speech_start_s is not None and abs(heard.speech_start_s - 0.5) < 0.1
+    assert heard.speech_end_s is not None and abs(heard.speech_end_s - 6.5) < 0.1
+
+
+def test_key_press_ends_at_once_and_keeps_the_open_segment() -> None:
+    audio = np.concatenate([tone(3.0), tone(10.0)])
+    presses = iter([False] * 20 + [True] * 1000)
+    fake = FakeTranscriber(["Everything so far."])
+    heard = listen(chunked(audio), EnergyVad(), lambda: fake, FakeClock(), should_stop=lambda: next(presses))
+    assert heard.end_reason == "key"
+    assert heard.transcript.text == "Everything so far."
+    assert len(heard.samples) == 21 * 1600
+
+
+def test_silence_only_is_no_speech() -> None:
+    fake = FakeTranscriber(["should not be called"])
+    heard = listen(chunked(silence(14.0)), EnergyVad(), lambda: fake, FakeClock())
+    assert heard.end_reason == "no_speech" and heard.transcript.text == "" and fake.calls == 0
+
+
+def test_long_monologue_is_cut_before_whisper_window() -> None:
+    fake = FakeTranscriber(["chunk."])
+    heard = listen(chunked(np.concatenate([tone(60.0), silence(4.0)])), EnergyVad(), lambda: fake, FakeClock())
+    assert fake.calls >= 3  # 60 s without a pause: forced cuts every 25 s
+    assert heard.end_reason == "silence"
+
+
+def test_replay_paces_in_real_time_and_pads_silence(tmp_path: Path) -> None:
+    clock = FakeClock()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds)
+
+    replay = WavReplay([tmp_path / "a.wav"], lambda _p: tone(1.0), pace=1.0, tail_s=2.0, clock=clock, sleep=sleep)
+    with replay.open(0) as chunks:
+        got = list(chunks)
+    assert sum(len(c.samples) for c in got) == 3 * 16000
+    assert abs(sum(slept) - 3.0) < 1e-6  # 1 s of speech + 2 s of silence, at real time
+    with replay.open(1) as chunks:
+        assert list(chunks) == []  # no more answers
+
+
+def test_streaming_source_writes_the_answer_wav_as_it_goes(tmp_path: Path) -> None:
+    audio = np.concatenate([tone(1.0), silence(4.0)])
+    replay = WavReplay([tmp_path / "in.wav"], lambda _p: audio, pace=0, tail_s=0.0)
+    fake = FakeTranscriber(["Hello."])
+    source = StreamingAnswerSource(
+        "wav", replay.open, EnergyVad, lambda: fake, FakeClock(), lambda i: tmp_path / f"answer-{i:02d}.wav"
+    )
+    captured = source.capture(0)
+    assert captured is not None and captured.transcript is not None
+    assert captured.transcript.text == "Hello." and captured.end_reason == "silence"
+    import wave
+
+    with wave.open(str(tmp_path / "answer-00.wav")) as w:
+        assert w.getframerate() == 16000 and w.getnframes() > 16000
+    assert source.capture(1) is None
