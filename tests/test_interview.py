@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -36,8 +38,9 @@ class TickingSpeaker(RecordingSpeaker):
         super().__init__()
         self.clock = clock
 
-    def say(self, text: str) -> None:
-        super().say(text)
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
+        self.clock.advance(0.5)  # synthesis before the voice starts
+        super().say(text, on_start)
         self.clock.advance(2.0)
 
 
@@ -53,7 +56,9 @@ def test_full_round_with_typed_answers() -> None:
     assert [t.answer.transcript.text for t in sink.turns if t.answer] == ["a1", "a2", "a3"]
     assert [t.question for t in sink.turns] == [q.text for q in QUESTIONS]
     for turn in sink.turns:
-        assert turn.timings.question_spoken_s == 2.0
+        assert turn.timings.question_spoken_s == 2.5
+        # the voice of the next line starts after 0.5 s of synthesis: that is what tts_start_s records
+        assert turn.timings.tts_start_s == turn.timings.endpoint_s + 0.5  # type: ignore[operator]
         assert turn.timings.tts_start_s is not None and turn.timings.tts_start_s >= turn.timings.endpoint_s  # type: ignore[operator]
 
 

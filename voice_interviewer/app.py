@@ -6,6 +6,7 @@ call them too.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -270,6 +271,125 @@ def bench_analysis(cfg: Config, words: int, runs: int) -> dict[str, float]:
     }
 
 
+def bench_answers(cfg: Config, count: int, min_words: int = 150, max_words: int = 300) -> list[tuple[Path, str]]:
+    """Spoken benchmark answers (60-120 s at 150 wpm) made from dev-set answers with espeak-ng, cached."""
+    import shutil
+    import subprocess
+
+    from .evaluation import load_gold
+
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise InputError("espeak-ng is needed to make the benchmark answers", "sudo apt-get install espeak-ng")
+    folder = cfg.data_home / "cache" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    chosen = []
+    for answer in load_gold(default_eval_set()):
+        text = " ".join(answer.sentences)
+        if min_words <= len(text.split()) <= max_words:
+            chosen.append((answer.id, text))
+        if len(chosen) == count:
+            break
+    out = []
+    for answer_id, text in chosen:
+        wav = folder / f"{answer_id}.wav"
+        if not wav.is_file():
+            subprocess.run([exe, "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)
+        out.append((wav, text))
+    return out
+
+
+def bench_loop(cfg: Config, count: int, pace: float, notify: Printer) -> dict[str, Any]:
+    """Replay spoken answers through the full loop; stage latencies, WER, CPU share, memory."""
+    import re
+    import resource
+    import statistics
+
+    import jiwer
+
+    from .adapters.audio_file import read_audio
+    from .testing import MemorySink, RecordingSpeaker
+
+    answers = bench_answers(cfg, count)
+    transcriber = load_transcriber(cfg)
+    analyzer = build_analyzer(cfg)
+    rnd = load_round(cfg.prompts_dir, "hiring_manager")
+    bank = [q for q in load_questions(cfg.prompts_dir) if rnd.id in q.rounds]
+    names = {c.id: c.name for c in analyzer.content.competencies}
+    sink = MemorySink()
+    folder = cfg.data_home / "cache" / "bench" / "captured"
+    folder.mkdir(parents=True, exist_ok=True)
+    from .adapters.vad import SileroSpeechProbability
+
+    replay = WavReplay([w for w, _ in answers], read_audio, pace=pace)
+    source = StreamingAnswerSource(
+        "wav",
+        replay.open,
+        SileroSpeechProbability,
+        lambda: transcriber,
+        time.monotonic,
+        lambda i: folder / f"answer-{i:02d}.wav",
+        endpoint_config(cfg),
+    )
+    # Each replayed answer answers whatever comes next: a main question or a follow-up.
+    notify(f"replaying {len(answers)} answers at {pace:g}x real time...")
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    interview = Interview(
+        rnd,
+        bank[: len(answers)],
+        RecordingSpeaker(),
+        source,
+        sink,
+        time.monotonic,
+        transcriber=lambda: transcriber,
+        analyzer=lambda: analyzer,
+        brain=lambda a, r, asked, budget, target: decide(a, r, asked, budget, target, names),
+    )
+    interview.run()
+    cpu_share = (time.process_time() - cpu0) / (time.monotonic() - wall0) / (os.cpu_count() or 1)
+
+    def norm(text: str) -> str:
+        text = text.lower().replace("%", " percent")
+        return re.sub(r"[^a-z0-9' ]+", " ", text)
+
+    stream_wer, whole_wer, rtf = [], [], []
+    for (wav, reference), turn in zip(answers, sink.turns, strict=False):
+        if turn.answer is None:
+            continue
+        stream_wer.append(jiwer.wer(norm(reference), norm(turn.answer.transcript.text)))
+        whole, stats = transcriber.transcribe(read_audio(wav))
+        whole_wer.append(jiwer.wer(norm(reference), norm(whole.text)))
+        rtf.append(stats.real_time_factor)
+
+    def pct(values: list[float]) -> dict[str, float]:
+        ordered = sorted(values)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
+        return {"p50": statistics.median(ordered) if ordered else float("nan"), "p95": p95}
+
+    stages: dict[str, list[float]] = {k: [] for k in ("transcript", "analysis", "follow_up", "voice", "processing")}
+    durations = []
+    for turn in sink.turns:
+        t = turn.timings
+        if t.endpoint_s is None or t.tts_start_s is None:
+            continue
+        durations.append(turn.answer.transcript.duration_s or 0 if turn.answer else 0)
+        stages["transcript"].append((t.transcript_ready_s or t.endpoint_s) - t.endpoint_s)
+        stages["analysis"].append((t.analysis_ready_s or t.endpoint_s) - t.endpoint_s)
+        stages["follow_up"].append((t.followup_ready_s or t.endpoint_s) - t.endpoint_s)
+        stages["voice"].append(t.tts_start_s - t.endpoint_s)
+        stages["processing"].append(t.tts_start_s - t.endpoint_s)
+    return {
+        "answers": len(durations),
+        "answer_seconds": {"min": min(durations, default=0), "max": max(durations, default=0)},
+        "after_endpoint_s": {k: pct(v) for k, v in stages.items()},
+        "wer_streaming": statistics.mean(stream_wer) if stream_wer else None,
+        "wer_whole_file": statistics.mean(whole_wer) if whole_wer else None,
+        "whole_file_rtf": statistics.mean(rtf) if rtf else None,
+        "cpu_share_while_listening": cpu_share,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 # ---------------------------------------------------------------- practice
 
 
@@ -438,11 +558,22 @@ def streaming_source(
     from .adapters.audio_file import read_audio
     from .adapters.vad import SileroSpeechProbability
 
-    def key_pressed() -> bool:
-        line = lines.poll()
-        return line is not False
+    quit_requested = False
 
-    def wait_for_enter() -> bool:
+    def key_pressed() -> bool:
+        """Enter ends the answer at once; '/quit' + Enter also ends the interview after it."""
+        nonlocal quit_requested
+        line = lines.poll()
+        if not isinstance(line, str):
+            return False  # nothing typed, or no keyboard at all (stdin closed)
+        quit_requested = line.strip().lower() in QUIT_WORDS
+        return True
+
+    def ready_for_answer() -> bool:
+        if quit_requested:
+            return False
+        if not cfg.audio.push_to_talk:
+            return True
         notify("Press Enter to start your answer (and Enter again to finish); /quit to stop.")
         line = lines.get()
         return line is not None and line.strip().lower() not in QUIT_WORDS
@@ -457,7 +588,7 @@ def streaming_source(
             audio_path,
             endpoint_config(cfg),
             should_stop=key_pressed,
-            wait_to_start=wait_for_enter if cfg.audio.push_to_talk else None,
+            wait_to_start=ready_for_answer,
             prompt=notify,
         )
     replay = WavReplay(wav_files, read_audio, pace=cfg.audio.replay_pace)

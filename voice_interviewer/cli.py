@@ -7,6 +7,7 @@ answers quickly.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -228,6 +229,31 @@ def bench_analysis(
         f"after warm-up: p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms"
     )
     out.print(f"analyzer start-up (models + cached classifiers): {result['startup_s']:.2f} s")
+
+
+@bench_app.command("loop")
+def bench_loop_cmd(
+    answers: int = typer.Option(6, "--answers", min=1, max=40, help="Number of 60-120 s spoken answers."),
+    pace: float = typer.Option(1.0, "--pace", min=0.0, help="Replay speed: 1 = real time (0 = as fast as possible)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Replay spoken answers through the full loop; print stage latencies after the endpoint, WER, CPU, memory."""
+    from .app import bench_loop
+
+    result = bench_loop(_config(), answers, pace, _notify)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    table = Table("stage (seconds after the endpoint)", "p50", "p95", title=f"{result['answers']} answers")
+    for stage, v in result["after_endpoint_s"].items():
+        table.add_row(stage, f"{v['p50']:.3f}", f"{v['p95']:.3f}")
+    out.print(table)
+    out.print(
+        f"answers {result['answer_seconds']['min']:.0f}-{result['answer_seconds']['max']:.0f} s; "
+        f"WER streaming {result['wer_streaming']:.3f} vs whole file {result['wer_whole_file']:.3f}; "
+        f"whole-file RTF {result['whole_file_rtf']:.3f}; CPU share while listening "
+        f"{result['cpu_share_while_listening']:.0%} of {os.cpu_count()} cores; peak RSS {result['peak_rss_mb']:.0f} MB"
+    )
 
 
 def _progress_printer() -> Any:

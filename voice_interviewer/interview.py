@@ -234,16 +234,19 @@ class Interview:
         ``time_up`` line.
         """
         now = self.clock()
-        last_answer = self.turns[-1].answer if self.turns and self._awaiting_reply is not None else None
+        pending = self._awaiting_reply if self.turns else None
+        self._awaiting_reply = None
+        last_answer = self.turns[-1].answer if pending is not None else None
         if last_answer is not None and last_answer.end_reason == "max_duration":
             text = f"{self.rnd.time_up} {text}"
-        if self._awaiting_reply is not None and self.turns:
+        started: list[float] = []
+        self.speaker.say(text, on_start=lambda: started.append(self.clock()))
+        if pending is not None:
+            voice_at = started[0] if started else now
             last = self.turns[-1]
-            timings = dataclasses.replace(last.timings, tts_start_s=round(now - self._awaiting_reply, 4))
+            timings = dataclasses.replace(last.timings, tts_start_s=round(voice_at - pending, 4))
             self.turns[-1] = dataclasses.replace(last, timings=timings)
             self.sink.record_turn(self.turns[-1])
-            self._awaiting_reply = None
-        self.speaker.say(text)
         return now
 
     def _transcribe(self, captured: CapturedAnswer) -> Transcript:

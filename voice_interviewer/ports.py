@@ -7,6 +7,7 @@ The pure core (``interview``) talks only to these; adapters in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -31,9 +32,13 @@ class Embedder(Protocol):
 
 
 class Speaker(Protocol):
-    """Says the interviewer's words (and prints them). Blocks until done."""
+    """Says the interviewer's words (and prints them). Blocks until done.
 
-    def say(self, text: str) -> None: ...
+    ``on_start`` is called the moment the words start (audio playback begins, or the
+    text is printed), so latency timings measure what the candidate perceives.
+    """
+
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None: ...
 
 
 class AnswerSource(Protocol):

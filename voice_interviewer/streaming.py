@@ -22,12 +22,13 @@ from typing import Protocol
 
 import numpy as np
 
-from .endpointing import EndpointConfig, Endpointer
+from .endpointing import WINDOW, EndpointConfig, Endpointer
 from .ports import Clock, Transcriber
 from .types import SAMPLE_RATE, AudioChunk, CapturedAnswer, Transcript, Utterance, Word
 
 PAD = int(0.2 * SAMPLE_RATE)  # audio kept around each segment so word edges are not clipped
 MAX_SEGMENT_S = 25.0  # Whisper decodes 30-second windows: cut long monologues before that
+CUT_SEARCH_S = 8.0
 CONTEXT_WORDS = 30
 
 
@@ -140,12 +141,14 @@ def listen(
         lo, hi = max(0, start - PAD), min(len(whole), end + PAD)
         segments.submit(lo, whole[lo:hi])
 
+    probs: list[float] = []
     done = False
     for chunk in chunks:
         audio.append(chunk.samples)
         total += len(chunk.samples)
         on_chunk(chunk.samples)
         for prob in vad.process(chunk.samples):
+            probs.append(prob)
             for event in endpointer.update(prob):
                 if event.kind == "segment":
                     submit(event.start, event.end)
@@ -154,8 +157,13 @@ def listen(
                     reason, done = event.reason, True
         open_seg = endpointer.open_segment()
         if not done and open_seg and open_seg[1] - open_seg[0] >= max_segment:
-            submit(*open_seg)  # a monologue with no pause: cut it before Whisper's 30 s window
-            endpointer.cut_segment(open_seg[1])
+            # A monologue with no pause: cut before Whisper's 30 s window, at the quietest
+            # window of the last CUT_SEARCH_S seconds (between words, not inside one).
+            lo = max(open_seg[0] + 1, open_seg[1] - int(CUT_SEARCH_S * SAMPLE_RATE)) // WINDOW
+            hi = max(lo + 1, open_seg[1] // WINDOW)
+            cut = (lo + int(np.argmin(probs[lo:hi]))) * WINDOW if probs[lo:hi] else open_seg[1]
+            submit(open_seg[0], cut)
+            endpointer.cut_segment(cut)
         endpointer.set_tail(segments.tail())
         if not done and should_stop():
             reason, done = "key", True

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +46,9 @@ class RecordingSpeaker:
     def __init__(self) -> None:
         self.said: list[str] = []
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
+        if on_start:
+            on_start()
         self.said.append(text)
 
 

@@ -25,7 +25,9 @@ class PrintSpeaker:
     def __init__(self, printer: Printer) -> None:
         self._print = printer
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
+        if on_start:
+            on_start()
         self._print(text)
 
 
@@ -58,7 +60,9 @@ class Pyttsx3Speaker:
             raise SpeakerError("pyttsx3 produced no audio", "check espeak-ng, or use --no-voice")
         return sound.read_pcm_wav(path)
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
         self._print(text)
         samples, rate = self.synthesize(text)
+        if on_start:
+            on_start()
         sound.play(samples, rate, self._device)
