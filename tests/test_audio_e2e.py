@@ -122,3 +122,28 @@ def test_practice_captures_endpoints_transcribes_and_saves(pulse: dict[str, str]
     t = data["turns"][0]["timings"]
     assert 0.5 <= t["speech_start_s"] <= 2.5  # 1 s of lead silence before the answer
     assert t["endpoint_s"] - t["speech_end_s"] >= 2.3  # waited out a possible thinking pause
+
+
+def test_mic_test_hears_speech(pulse: dict[str, str], tmp_path: Path) -> None:
+    speech = read_audio(espeak_wav("Testing my microphone, one two three.", tmp_path / "t.wav"))
+    feeder = Feeder(pulse["FIFO"], speech, lead_s=0.3)
+    feeder.start()
+    try:
+        proc = run_cli("mic-test", "--seconds", "4", env=pulse)
+    finally:
+        feeder.stop.set()
+        feeder.join(timeout=5)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "speech detected" in proc.stdout and "overflows: 0" in proc.stdout
+
+
+def test_mic_test_says_when_nothing_is_heard(pulse: dict[str, str]) -> None:
+    feeder = Feeder(pulse["FIFO"], np.zeros(0, np.float32), lead_s=0.0)
+    feeder.start()
+    try:
+        proc = run_cli("mic-test", "--seconds", "2", env=pulse)
+    finally:
+        feeder.stop.set()
+        feeder.join(timeout=5)
+    assert proc.returncode == 1
+    assert "no speech detected" in proc.stdout

@@ -165,3 +165,9 @@ def test_broken_model_folder_names_the_fix(home: Path, tmp_path: Path) -> None:
     proc = run_cli("transcribe", str(wav), "--whisper-model", str(tmp_path / "nope"))
     assert proc.returncode == 4
     assert "whisper model folder not found" in proc.stderr and "--whisper-model" in proc.stderr
+
+
+def test_models_check_exit_code_follows_typer_exit(home: Path, tmp_path: Path) -> None:
+    proc = run_cli("models", "check", "--whisper-model", str(tmp_path / "missing"))
+    assert proc.returncode == 4
+    assert "FAIL" in proc.stdout

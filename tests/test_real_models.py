@@ -111,3 +111,34 @@ def test_silent_answer_gets_the_question_again(home: Path, tmp_path: Path) -> No
     data = load_session(next(home.glob("transcripts/*/*/session.json")))
     assert [t["answer"]["end_reason"] for t in data["turns"]] == ["no_speech", "no_speech"]
     assert data["turns"][0]["question_id"] == data["turns"][1]["question_id"]
+
+
+def test_stereo_44k_wav_is_resampled_and_downmixed(home: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    src = espeak_wav("The quarterly report shipped on time.", tmp_path / "mono.wav")
+    stereo = tmp_path / "stereo44k.wav"
+    sox = shutil.which("sox")
+    assert sox, "sox is installed by ./test.sh"
+    subprocess.run([sox, str(src), "-r", "44100", "-c", "2", str(stereo)], check=True)
+    proc = run_cli("transcribe", str(stereo), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert "quarterly report" in data["text"].lower()
+
+
+def test_monologue_hits_the_cap_with_a_polite_interruption(home: Path, tmp_path: Path) -> None:
+    from voice_interviewer.config import default_prompts_dir
+    from voice_interviewer.prompts import load_round
+
+    wav = espeak_wav(PASSAGE, tmp_path / "long.wav")
+    (tmp_path / "voice-interviewer.toml").write_text("[audio]\nmax_answer_s = 8.0\nreplay_pace = 0.0\n")
+    proc = run_cli("practice", "--answers", f"wav:{wav}", "--no-voice", "--questions", "2", "--no-follow-ups")
+    assert proc.returncode == 0, proc.stderr
+    data = load_session(next(home.glob("transcripts/*/*/session.json")))
+    answer = data["turns"][0]["answer"]
+    assert answer["end_reason"] == "max_duration"
+    assert 7.5 <= answer["duration_s"] <= 8.5 and answer["text"]  # the audio and words so far are kept
+    line = load_round(default_prompts_dir(), "hiring_manager").time_up
+    assert " ".join(line.split()) in " ".join(proc.stdout.split())

@@ -58,6 +58,7 @@ def test_each_turn_is_on_disk_when_recorded(tmp_path: Path) -> None:
         "text": "I did it.",
         "duration_s": None,
         "words": [],
+        "overflows": 0,
     }
     assert set(turn["timings"]) == {
         "question_spoken_s",

@@ -390,6 +390,42 @@ def bench_loop(cfg: Config, count: int, pace: float, notify: Printer) -> dict[st
     }
 
 
+@dataclass(frozen=True)
+class MicTestResult:
+    seconds: float
+    speech_s: float
+    peak_dbfs: float
+    overflows: int
+
+
+def mic_test(cfg: Config, seconds: float, on_level: Callable[[float, float], None]) -> MicTestResult:
+    """Listen for ``seconds``; report each 100 ms block's level (dBFS) and speech probability."""
+    import math
+
+    import numpy as np
+
+    from .adapters.sound import MicStream
+    from .adapters.vad import SileroSpeechProbability
+
+    mic = MicStream(cfg.audio.input_device)
+    vad = SileroSpeechProbability()
+    heard = speech = 0
+    peak = -120.0
+    with mic.open() as chunks:
+        for chunk in chunks:
+            rms = float(np.sqrt(np.mean(chunk.samples**2))) if len(chunk.samples) else 0.0
+            level = 20 * math.log10(rms) if rms > 1e-6 else -120.0
+            probs = vad.process(chunk.samples)
+            prob = max(probs) if probs else 0.0
+            speech += sum(512 for p in probs if p >= 0.5)
+            peak = max(peak, level)
+            on_level(level, prob)
+            heard += len(chunk.samples)
+            if heard >= seconds * 16000:
+                break
+    return MicTestResult(heard / 16000, speech / 16000, round(peak, 1), mic.overflows)
+
+
 # ---------------------------------------------------------------- practice
 
 
@@ -423,14 +459,19 @@ def build_speaker(cfg: Config, no_voice: bool, say: Printer, notify: Printer) ->
     engine = "none" if no_voice else cfg.voice.tts
     if engine == "none":
         return PrintSpeaker(say)
-    if engine not in ("auto", "pyttsx3"):
-        raise InputError(f"unknown TTS engine '{engine}'", "use auto, pyttsx3 or none (--no-voice)")
-    from .adapters.tts import Pyttsx3Speaker
+    if engine not in ("auto", "pyttsx3", "piper"):
+        raise InputError(f"unknown TTS engine '{engine}'", "use auto, pyttsx3, piper or none (--no-voice)")
+    from .adapters.tts import FallbackSpeaker, PiperSpeaker, Pyttsx3Speaker
 
     try:
-        return Pyttsx3Speaker(say, cfg.voice.rate_wpm, cfg.voice.output_device)
+        voice: Speaker
+        if engine == "piper":
+            voice = PiperSpeaker(say, cfg.voice.output_device)
+        else:
+            voice = Pyttsx3Speaker(say, cfg.voice.rate_wpm, cfg.voice.output_device)
+        return FallbackSpeaker(voice, say, notify)
     except (SpeakerError, AudioError) as exc:
-        if engine == "pyttsx3":
+        if engine != "auto":
             raise
         notify(f"Voice off: {exc.one_line()}. The interviewer's words are printed instead.")
         return PrintSpeaker(say)
@@ -590,6 +631,7 @@ def streaming_source(
             should_stop=key_pressed,
             wait_to_start=ready_for_answer,
             prompt=notify,
+            overflows=lambda: mic.overflows,
         )
     replay = WavReplay(wav_files, read_audio, pace=cfg.audio.replay_pace)
     return StreamingAnswerSource(

@@ -83,6 +83,8 @@ def practice(
         None, "--answers", help="auto (mic if present, else typed), mic, text, or wav:PATH (file or folder)."
     ),
     no_voice: bool = typer.Option(False, "--no-voice", help="Print the interviewer's words instead of speaking them."),
+    tts: str | None = typer.Option(None, "--tts", help="Voice: auto, pyttsx3, piper (neural, optional extra) or none."),
+    push_to_talk: bool = typer.Option(False, "--push-to-talk", help="Press Enter to start and to end each answer."),
     input_device: str | None = typer.Option(None, "--input-device", help="Microphone index or name (see 'devices')."),
     whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
     seed: int | None = typer.Option(None, "--seed", help="Fix the question order (for repeatable practice)."),
@@ -93,7 +95,8 @@ def practice(
 
     cfg = _config(
         interview={"round": round_, "questions": questions, "candidate": candidate},
-        audio={"answers": answers, "input_device": input_device},
+        audio={"answers": answers, "input_device": input_device, "push_to_talk": push_to_talk or None},
+        voice={"tts": tts},
         models={"whisper": whisper_model},
     )
     opts = PracticeOptions(
@@ -240,7 +243,7 @@ def bench_loop_cmd(
     """Replay spoken answers through the full loop; print stage latencies after the endpoint, WER, CPU, memory."""
     from .app import bench_loop
 
-    result = bench_loop(_config(), answers, pace, _notify)
+    result = bench_loop(_config(), answers, pace, lambda m: err.print(escape(m)))
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
@@ -341,10 +344,42 @@ def devices() -> None:
     out.print(table)
 
 
+@app.command("mic-test")
+def mic_test_cmd(
+    seconds: float = typer.Option(8.0, "--seconds", min=1.0, max=120.0, help="How long to listen."),
+    input_device: str | None = typer.Option(None, "--input-device", help="Microphone index or name."),
+) -> None:
+    """Show a live microphone level meter and say whether speech is detected."""
+    from .app import mic_test
+
+    cfg = _config(audio={"input_device": input_device})
+    out.print(f"Listening for {seconds:.0f} s: say a sentence or two.")
+    live = out.is_terminal
+
+    def show(level: float, prob: float) -> None:
+        if not live:
+            return
+        bar = "#" * max(0, min(40, int((level + 60) / 1.5)))
+        out.print(f"\r{level:6.1f} dBFS |{bar:<40}| {'speech' if prob >= 0.5 else '      '}", end="")
+
+    result = mic_test(cfg, seconds, show)
+    if live:
+        out.print()
+    verdict = (
+        f"speech detected ({result.speech_s:.1f} s)"
+        if result.speech_s >= 0.3
+        else "no speech detected: check the microphone, its volume, or --input-device"
+    )
+    out.print(f"{verdict}; peak level {result.peak_dbfs:.1f} dBFS; buffer overflows: {result.overflows}")
+    if result.speech_s < 0.3:
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: known errors become one line on stderr and a non-zero exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # With standalone_mode=False, click returns the code of a typer.Exit instead of exiting.
+        code = app(args=argv, standalone_mode=False)
     except VoiceInterviewerError as exc:
         if STATE.debug:
             raise
@@ -367,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 70
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

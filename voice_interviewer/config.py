@@ -44,7 +44,7 @@ class ModelsConfig:
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    """tts: auto (pyttsx3 if it works, else print), pyttsx3, or none (print only)."""
+    """tts: auto (pyttsx3 if it works, else print), pyttsx3, piper (neural voice, optional extra), or none."""
 
     tts: str = "auto"
     rate_wpm: int = 170

@@ -200,6 +200,7 @@ class Interview:
                 transcript=transcript,
                 end_reason=captured.end_reason if transcript.text else "no_speech",
                 audio_file=captured.utterance.audio_file if captured.utterance else None,
+                overflows=captured.overflows,
             )
             if self._analyzer is not None and transcript.text:
                 analysis = self._analyzer().analyze(asked_text, transcript, captured.source)

@@ -62,6 +62,7 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
             "text": tr.text,
             "duration_s": tr.duration_s,
             "words": [dataclasses.asdict(w) for w in tr.words],
+            "overflows": turn.answer.overflows,
         }
     return {
         "index": turn.index,

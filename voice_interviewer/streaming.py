@@ -228,6 +228,7 @@ class StreamingAnswerSource:
         should_stop: Callable[[], bool] = lambda: False,
         wait_to_start: Callable[[], bool] | None = None,
         prompt: Callable[[str], None] = lambda _m: None,
+        overflows: Callable[[], int] = lambda: 0,
     ) -> None:
         self.kind = kind
         self._open = open_stream
@@ -239,6 +240,7 @@ class StreamingAnswerSource:
         self._should_stop = should_stop
         self._wait_to_start = wait_to_start
         self._prompt = prompt
+        self._overflows = overflows
 
     def capture(self, turn_index: int) -> CapturedAnswer | None:
         if self._open is None:
@@ -246,6 +248,7 @@ class StreamingAnswerSource:
         if self._wait_to_start is not None and not self._wait_to_start():
             return None  # push-to-talk: the candidate ended the interview instead of starting
         path = self._audio_path(turn_index)
+        overflows_before = self._overflows()
         writer = WavWriter(path)
         try:
             with self._open(turn_index) as chunks:
@@ -264,8 +267,12 @@ class StreamingAnswerSource:
                 )
         finally:
             writer.close()
+        lost = self._overflows() - overflows_before
+        if lost:
+            self._prompt(f"Warning: {lost} audio block(s) were lost (input overflow); the computer was too busy.")
         utterance = Utterance(heard.samples, heard.end_reason, str(path))  # type: ignore[arg-type]
         return CapturedAnswer(
+            overflows=lost,
             source=self.kind,  # type: ignore[arg-type]
             end_reason=heard.end_reason,  # type: ignore[arg-type]
             utterance=utterance,

@@ -120,6 +120,7 @@ class CapturedAnswer:
     speech_end_s: float | None = None
     transcript: Transcript | None = None  # already transcribed while streaming
     endpoint_at: float | None = None  # clock time when the end of the answer was decided
+    overflows: int = 0  # audio blocks lost to input overflow while capturing
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Answer:
     transcript: Transcript
     end_reason: EndReason
     audio_file: str | None = None
+    overflows: int = 0
 
 
 @dataclass(frozen=True)
