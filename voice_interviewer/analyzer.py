@@ -277,7 +277,7 @@ class Analyzer:
         durations = None
         if transcript.words and all(sp is not None for sp in spans):
             durations = [max(0.0, sp[1] - sp[0]) for sp in spans if sp is not None]
-        star = summarise(labelled.labels, word_counts, durations)
+        star = summarise(labelled.labels, word_counts, durations, labelled.confidence)
         signals = self.signals.score(sentences, labelled.labels, labelled.reflection)
         delivery = None
         if transcript.words and transcript.duration_s:

@@ -185,17 +185,20 @@ def evaluate_cmd(
     data: list[Path] | None = typer.Argument(None, help="Labelled answer files (default: eval/dev_set.toml)."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     show_misses: bool = typer.Option(False, "--misses", help="List every disagreement with the labels."),
+    round_: str = typer.Option("hiring_manager", "--round", help="Round whose first follow-up is checked."),
 ) -> None:
-    """Measure STAR, competency and signal accuracy on labelled answers."""
+    """Measure STAR, competency, signal and follow-up accuracy on labelled answers."""
     from .app import build_analyzer
     from .evaluation import evaluate, load_gold
+    from .prompts import load_round
 
     cfg = _config()
+    rnd = load_round(cfg.prompts_dir, round_)
     paths = data or [default_eval_set()]
     analyzer = build_analyzer(cfg)
     results = {}
     for path in paths:
-        results[str(path)] = evaluate(analyzer, load_gold(path))
+        results[str(path)] = evaluate(analyzer, load_gold(path), rnd)
     if as_json:
         payload = {k: {f: v for f, v in asdict(r).items() if show_misses or f != "misses"} for k, r in results.items()}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -212,6 +215,17 @@ def evaluate_cmd(
         for name, acc in r.signal_accuracy.items():
             table.add_row(f"signal {name}", f"{acc:.3f}")
         table.add_row("sentence splits matching labels", f"{r.split_agreement:.3f}")
+        if r.follow_up_gap_hit is not None:
+            table.add_row(
+                f"first follow-up hits a labelled gap ({r.follow_up_gap_answers} answers)", f"{r.follow_up_gap_hit:.3f}"
+            )
+        if r.strong_without_star_probe is not None:
+            table.add_row(
+                f"strong answers without a S/T/A/R probe ({r.strong_answers} answers)",
+                f"{r.strong_without_star_probe:.3f}",
+            )
+        if r.follow_up_ms_p95 is not None:
+            table.add_row("follow-up decision p95 (ms)", f"{r.follow_up_ms_p95:.2f}")
         out.print(table)
         if show_misses:
             for m in r.misses:

@@ -7,6 +7,7 @@ appears among the exemplars in prompts/ (the two must stay disjoint).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 from .analyzer import Analyzer
 from .content import AnalysisContent
 from .errors import InputError
-from .prompts import COMPETENCY_IDS, read_toml
+from .policy import decide
+from .prompts import COMPETENCY_IDS, Round, read_toml
 from .types import SENTENCE_LABELS, Transcript
 
 
@@ -98,7 +100,33 @@ class EvalReport:
     competency_top2_answer_only: float = 0.0
     signal_accuracy: dict[str, float] = field(default_factory=dict)
     split_agreement: float = 0.0
+    follow_up_gap_hit: float | None = None  # first probe targets an actual gap (answers labelled with defects)
+    follow_up_gap_answers: int = 0
+    strong_without_star_probe: float | None = None  # strong answers never get a situation/task/action/result probe
+    strong_answers: int = 0
+    follow_up_ms_p95: float | None = None
     misses: list[dict[str, Any]] = field(default_factory=list)
+
+
+STAR_PROBES = {"situation", "task", "action", "result"}
+
+
+def gold_gaps(a: GoldAnswer) -> set[str]:
+    """The probe targets that address a real gap of a labelled answer.
+
+    From the labels themselves: STAR parts with no sentence, and the gold signals
+    (no reflection, no numbers in a result, "we" ownership, generic talk).
+    """
+    gaps = {part for part in STAR_PROBES if part not in a.labels}
+    if not a.has_reflection:
+        gaps.add("reflection")
+    if not a.quantified and "result" in a.labels:
+        gaps.add("metrics")
+    if a.ownership == "we":
+        gaps.add("ownership")
+    if not a.specific:
+        gaps.add("specificity")
+    return gaps
 
 
 def ownership_of(i_ratio: float | None) -> str:
@@ -107,7 +135,7 @@ def ownership_of(i_ratio: float | None) -> str:
     return "i" if i_ratio >= 0.6 else "we" if i_ratio <= 0.4 else "mixed"
 
 
-def evaluate(analyzer: Analyzer, gold: list[GoldAnswer]) -> EvalReport:
+def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = None) -> EvalReport:
     overlap = check_disjoint(gold, analyzer.content)
     if overlap:
         raise InputError(
@@ -117,6 +145,8 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer]) -> EvalReport:
     g_all: list[str] = []
     p_all: list[str] = []
     top1 = top2 = top2_alone = 0
+    gap_total = gap_hits = strong_total = strong_ok = 0
+    decide_ms: list[float] = []
     signal_hits: Counter[str] = Counter()
     split_same = 0
     report = EvalReport(answers=len(gold))
@@ -142,6 +172,21 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer]) -> EvalReport:
                 report.misses.append({"answer": a.id, "index": i, "gold": g, "pred": p, "text": a.sentences[i]})
         if ranked[0] != a.competencies[0]:
             report.misses.append({"answer": a.id, "gold_competency": a.competencies[0], "ranked": ranked[:3]})
+        if rnd is not None:
+            t0 = time.perf_counter()
+            follow = decide(result, rnd, (), rnd.max_follow_ups, a.competencies[0])
+            decide_ms.append((time.perf_counter() - t0) * 1000)
+            wanted = gold_gaps(a) if a.defects else set()
+            if wanted:
+                gap_total += 1
+                gap_hits += follow.target in wanted
+                if follow.target not in wanted:
+                    report.misses.append({"answer": a.id, "defects": list(a.defects), "follow_up": follow.target})
+            elif not a.defects:
+                strong_total += 1
+                strong_ok += follow.target not in STAR_PROBES
+                if follow.target in STAR_PROBES:
+                    report.misses.append({"answer": a.id, "strong_answer_probe": follow.target})
     n = len(gold)
     report.sentences = len(g_all)
     report.star_accuracy = sum(g == p for g, p in zip(g_all, p_all, strict=True)) / len(g_all)
@@ -154,4 +199,10 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer]) -> EvalReport:
     report.competency_top2_answer_only = top2_alone / n
     report.signal_accuracy = {k: v / n for k, v in signal_hits.items()}
     report.split_agreement = split_same / n
+    if rnd is not None:
+        report.follow_up_gap_answers, report.strong_answers = gap_total, strong_total
+        report.follow_up_gap_hit = gap_hits / gap_total if gap_total else None
+        report.strong_without_star_probe = strong_ok / strong_total if strong_total else None
+        ordered = sorted(decide_ms)
+        report.follow_up_ms_p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return report

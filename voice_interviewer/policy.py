@@ -21,18 +21,28 @@ from .prompts import Round
 from .types import Analysis, FollowUp
 
 # Base value of probing each gap (0-1): what a good interviewer fixes first.
+# A missing part of the story comes before depth (numbers, lessons): without it the
+# interviewer cannot judge the rest.
 BASE_VALUE = {
     "specificity": 0.95,
     "result": 0.9,
     "action": 0.85,
+    "task": 0.72,
     "ownership": 0.7,
+    "situation": 0.68,
     "metrics": 0.6,
-    "task": 0.55,
-    "situation": 0.5,
     "reflection": 0.45,
     "competency": 0.4,
 }
+# When the question itself asks for something the answer lacks, that gap matters more.
+QUESTION_ASKS = {
+    "reflection": re.compile(r"\b(learn\w*|lesson\w*|fail\w*|mistake\w*|feedback|differently|regret\w*)\b", re.I),
+    "metrics": re.compile(r"\b(measur\w*|impact|metric\w*|numbers?|results?)\b", re.I),
+}
+QUESTION_BONUS = 0.3
 PREFERENCE_BONUS = (0.2, 0.15, 0.1, 0.05, 0.03)
+WEAK_FACTOR = 0.9  # a weakly present part is worth a little less than a missing one
+WEAK_NOTE = " (only weakly present)"
 MIN_I_RATIO = 0.4
 WHY = {
     "specificity": "the answer describes what you usually do, not one concrete past event",
@@ -45,87 +55,16 @@ WHY = {
     "reflection": "there is no lesson learned or what you would do differently",
     "competency": "the answer does not yet show {name}",
 }
+# Words that end a candidate phrase ("the canary rollout | last spring").
 _STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "my",
-        "our",
-        "their",
-        "his",
-        "her",
-        "its",
-        "your",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "it",
-        "and",
-        "or",
-        "but",
-        "so",
-        "to",
-        "of",
-        "in",
-        "on",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "was",
-        "were",
-        "is",
-        "are",
-        "be",
-        "been",
-        "had",
-        "have",
-        "has",
-        "did",
-        "do",
-        "does",
-        "not",
-        "just",
-        "very",
-        "really",
-        "then",
-        "when",
-        "what",
-        "which",
-        "who",
-        "also",
-        "about",
-        "into",
-        "over",
-        "after",
-        "before",
-        "up",
-        "down",
-        "out",
-        "some",
-        "any",
-        "all",
-        "more",
-        "most",
-        "much",
-        "like",
-        "um",
-        "uh",
-        "yeah",
-        "okay",
-        "well",
-        "actually",
-        "basically",
-    ]
+    str.split(
+        """a an the this that these those my our their his her its your i we you he she they it and or but so
+        to of in on for with at by from was were is are be been had have has did do does not just very really
+        then when what which who also about into over after before up down out some any all more most much
+        like um uh yeah okay well actually basically last next first ago during while because since until
+        through across between without within yesterday today again too there here where how why if than as
+        each every only even still back off us them him me it's that's"""
+    )
 )
 _DETERMINERS = ("the", "our", "my", "a", "an", "this", "that", "their")
 
@@ -143,15 +82,18 @@ def find_gaps(
     """All gaps in the answer, most valuable first."""
     sig = analysis.signals
     missing = set(analysis.star.missing)
+    weak = set(analysis.star.weak)
     present: list[tuple[str, str]] = []
     if not sig.specific:
         present.append(("specificity", WHY["specificity"]))
     for part in ("result", "action", "task", "situation"):
         if part in missing:
             present.append((part, WHY[part]))
+        elif part in weak:
+            present.append((part, WHY[part] + " clearly" + WEAK_NOTE))
     if sig.i_ratio is not None and sig.i_ratio < MIN_I_RATIO and sig.we_count >= 2:
         present.append(("ownership", WHY["ownership"] + f" (I/we in actions: {sig.i_count}/{sig.we_count})"))
-    if "result" not in missing and not sig.quantified_results:
+    if "result" not in missing and "result" not in weak and not sig.quantified_results:
         present.append(("metrics", WHY["metrics"]))
     if not sig.has_reflection:
         present.append(("reflection", WHY["reflection"]))
@@ -163,7 +105,11 @@ def find_gaps(
     gaps = []
     for target, why in present:
         kind = target.split(":")[0]
-        value = BASE_VALUE[kind]
+        value = BASE_VALUE[kind] * (WEAK_FACTOR if why.endswith(WEAK_NOTE) else 1.0)
+        asks = QUESTION_ASKS.get(kind)
+        if asks is not None and asks.search(analysis.question):
+            value += QUESTION_BONUS
+            why += " (and the question asked for it)"
         if kind in rnd.prefer_targets:
             rank = rnd.prefer_targets.index(kind)
             value += PREFERENCE_BONUS[rank] if rank < len(PREFERENCE_BONUS) else 0.0

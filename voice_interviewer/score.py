@@ -55,6 +55,7 @@ def score_json(analysis: Analysis, follow_up: FollowUp | None) -> dict[str, Any]
         "star": {
             "score": analysis.star.score,
             "missing": list(analysis.star.missing),
+            "weak": list(analysis.star.weak),
             "share_words": analysis.star.share_words,
             "share_seconds": analysis.star.share_seconds,
         },

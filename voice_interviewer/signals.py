@@ -84,7 +84,8 @@ class SignalScorer:
             if not hits and self._past_event(toks):
                 concrete += 1
         generic_sentences = sum(1 for s in sentences if find_phrases(tokens(s), self.generic))
-        specific = concrete >= 2 and generic_sentences <= concrete // 2
+        # Specific: tells at least one concrete past event, and generic talk does not dominate.
+        specific = concrete >= 1 and generic_sentences <= concrete // 2
         words = sum(len(tokens(s)) for s in sentences)
         return Signals(
             i_ratio=i_ratio,

@@ -205,6 +205,7 @@ class StarResult:
     missing: tuple[str, ...]
     share_words: dict[str, float]
     share_seconds: dict[str, float] | None
+    weak: tuple[str, ...] = ()  # present, but no sentence of that part is labelled with confidence
 
 
 @dataclass(frozen=True)

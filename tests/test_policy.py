@@ -1,0 +1,116 @@
+"""The deterministic follow-up policy: exact choices on constructed analyses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from voice_interviewer.config import default_prompts_dir
+from voice_interviewer.policy import decide, find_gaps, key_phrase
+from voice_interviewer.prompts import load_round
+from voice_interviewer.types import Analysis, CompetencyScore, SentenceLabel, Signals, StarResult, Transcript
+
+HM = load_round(default_prompts_dir(), "hiring_manager")
+AA = load_round(default_prompts_dir(), "aa")
+
+
+def analysis(
+    labels: list[str],
+    question: str = "Tell me about a project you led.",
+    weak: tuple[str, ...] = (),
+    **signals: object,
+) -> Analysis:
+    texts = {
+        "situation": "Our team ran the billing migration for the payments platform.",
+        "task": "I owned the cutover plan.",
+        "action": "We rewrote the reconciliation job and I tested the canary rollout.",
+        "result": "The migration finished with zero downtime.",
+        "other": "So yeah.",
+    }
+    sentences = tuple(SentenceLabel(i, texts[lab], lab, 0.95) for i, lab in enumerate(labels))
+    base = dict(
+        i_ratio=0.8,
+        i_count=4,
+        we_count=1,
+        quantified_results=("40%",),
+        has_reflection=True,
+        specific=True,
+        generic_phrases=(),
+        word_count=250,
+        length_verdict="ok",
+    )
+    base.update(signals)
+    missing = tuple(p for p in ("situation", "task", "action", "result") if p not in labels)
+    return Analysis(
+        question=question,
+        source="text",
+        transcript=Transcript(" ".join(s.text for s in sentences)),
+        sentences=sentences,
+        star=StarResult(80, missing, {}, None, weak),
+        competencies=(CompetencyScore("leadership", 0.5, 0.6, True, "", 0),),
+        signals=Signals(**base),  # type: ignore[arg-type]
+        delivery=None,
+        warnings=(),
+    )
+
+
+FULL = ["situation", "task", "action", "result"]
+
+
+def test_complete_answer_moves_on() -> None:
+    decision = decide(analysis(FULL), HM)
+    assert decision.target == "none" and "moving on" in decision.rationale
+
+
+def test_missing_result_comes_first_and_is_personalised() -> None:
+    decision = decide(analysis(["situation", "task", "action"], has_reflection=False, quantified_results=()), HM)
+    assert decision.target == "result"
+    assert decision.text.endswith("?")
+    assert "never says how it turned out" in decision.rationale
+
+
+def test_weak_result_is_still_probed_but_metrics_is_not() -> None:
+    targets = [g.target for g in find_gaps(analysis(FULL, weak=("result",), quantified_results=()), HM)]
+    assert targets[0] == "result" and "metrics" not in targets
+
+
+def test_never_the_same_probe_twice_and_budget() -> None:
+    a = analysis(["situation", "task", "action"], has_reflection=False)
+    first = decide(a, HM)
+    second = decide(a, HM, asked=[first.target])
+    assert second.target not in (first.target, "none")
+    assert decide(a, HM, asked=[first.target], budget_left=0).target == "none"
+
+
+def test_rounds_prefer_their_own_probes() -> None:
+    a = analysis(FULL, quantified_results=(), has_reflection=False)
+    assert decide(a, HM).target == "metrics"  # the hiring manager wants the size of the result
+    assert decide(a, AA).target == "reflection"  # the senior leader wants the lesson
+    we = analysis(FULL, i_ratio=0.2, i_count=1, we_count=4)
+    assert decide(we, HM).target == decide(we, AA).target == "ownership"  # a real gap beats a preference
+
+
+def test_question_that_asks_for_the_lesson_gets_reflection() -> None:
+    a = analysis(
+        FULL,
+        question="Tell me about a time you failed and what you learned.",
+        has_reflection=False,
+        quantified_results=(),
+    )
+    decision = decide(a, HM)
+    assert decision.target == "reflection" and "question asked for it" in decision.rationale
+
+
+def test_generic_answer_is_pulled_to_one_instance() -> None:
+    assert decide(analysis(FULL, specific=False), HM).target == "specificity"
+
+
+def test_uncovered_target_competency() -> None:
+    a = analysis(FULL)
+    a = dataclasses.replace(a, competencies=(CompetencyScore("customer_focus", 0.3, 0.02, False, "", 0),))
+    decision = decide(a, AA, target_competency="customer_focus", names={"customer_focus": "Customer focus"})
+    assert decision.target == "competency:customer_focus"
+
+
+def test_key_phrase_comes_from_the_candidates_words() -> None:
+    assert key_phrase(["We shipped the canary rollout last spring."]) == "the canary rollout"
+    assert key_phrase(["Yes."]) is None
