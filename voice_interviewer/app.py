@@ -20,12 +20,14 @@ from .config import Config, default_eval_set
 from .content import load_content
 from .endpointing import EndpointConfig
 from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
+from .feedback import session_feedback
+from .history import CandidateHistory, read_history
 from .interview import CaptureSource, Interview, InterviewResult
 from .policy import decide
 from .ports import Embedder, Speaker, Transcriber
 from .prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
 from .score import score_json
-from .session import SessionStore, validate_name
+from .session import SessionStore, load_session, validate_name
 from .sources import QUIT_WORDS, StdinLines, TextAnswerSource, WavReplay
 from .streaming import StreamingAnswerSource
 from .types import Analysis, FollowUp, Transcript, TranscriptionStats
@@ -501,11 +503,22 @@ def run_practice(
     rnd = load_round(cfg.prompts_dir, cfg.interview.round)
     bank = load_questions(cfg.prompts_dir)
     count = cfg.interview.questions or rnd.questions
-    questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed)
+    validate_name(cfg.interview.candidate, "candidate name")
+    history = candidate_history(cfg, cfg.interview.candidate) if rnd.use_history else None
+    priority: tuple[str, ...] = ()
+    recall = ""
+    if history is not None and history.answers:
+        priority = history.weakest(rnd.competencies)
+        notify(
+            f"Earlier sessions of {cfg.interview.candidate}: {history.sessions}; "
+            f"focusing on {', '.join(c.replace('_', ' ') for c in priority[:count])}."
+        )
+        if rnd.recall and history.stories:
+            recall = rnd.recall[len(history.stories) % len(rnd.recall)].replace("{phrase}", history.stories[0])
+    questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed, priority)
     mode = choose_answer_mode(cfg, notify)
     speaker = build_speaker(cfg, opts.no_voice, say, notify)
 
-    validate_name(cfg.interview.candidate, "candidate name")
     wav_files = wav_answer_files(mode[4:]) if mode.startswith("wav:") else []
     mic = None
     if mode == "mic":
@@ -561,12 +574,27 @@ def run_practice(
         analyzer=analyzer.get,
         brain=None if opts.no_follow_ups else brain,
         notify=notify,
+        feedback=lambda analyses: session_feedback(
+            analyses, rnd.competencies, {c.id: c.name for c in analyzer.get().content.competencies}
+        ),
+        opening=recall,
     )
     try:
         return interview.run(), store.folder
     finally:
         for loader in loaders:
             loader.settle()
+
+
+def candidate_history(cfg: Config, candidate: str) -> CandidateHistory:
+    """Earlier sessions of a candidate (unreadable ones are skipped: they never block practice)."""
+    sessions = []
+    for path in sorted((cfg.transcripts_dir / candidate).glob("*/session.json")):
+        try:
+            sessions.append(load_session(path))
+        except VoiceInterviewerError:
+            continue
+    return read_history(sessions)
 
 
 def endpoint_config(cfg: Config) -> EndpointConfig:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import VoiceInterviewerError
+from .feedback import Feedback
 from .ports import Clock, SessionSink, Speaker, Transcriber
 from .prompts import Round
 from .score import score_json
@@ -76,6 +77,8 @@ class Interview:
         analyzer: Callable[[], AnswerAnalyzer] | None = None,
         brain: FollowUpBrain | None = None,
         notify: Callable[[str], None] = lambda _msg: None,
+        feedback: Callable[[list[Analysis]], Feedback] | None = None,
+        opening: str = "",
     ) -> None:
         self.rnd = rnd
         self.questions = questions
@@ -87,8 +90,11 @@ class Interview:
         self._analyzer = analyzer
         self._brain = brain
         self._notify = notify
+        self._feedback = feedback
+        self._opening = opening  # said before the first question (e.g. recalling an earlier story)
         self.turns: list[Turn] = []
         self.analyses: list[Analysis] = []
+        self.main_analyses: list[Analysis] = []  # first answers to main questions (feedback is on these)
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
         self._started: float | None = None
 
@@ -99,10 +105,26 @@ class Interview:
             self.speaker.say(self.rnd.greeting)
             complete = self._ask_all()
             if complete:
+                self._give_feedback()
                 self._say_next(self.rnd.closing)
         finally:
             self.sink.finish(complete)
         return InterviewResult(tuple(self.turns), complete)
+
+    def _give_feedback(self) -> None:
+        """Spoken summary, printed detail with evidence, and a copy in the session."""
+        if self._feedback is None or not self.main_analyses:
+            return
+        try:
+            fb = self._feedback(self.main_analyses)
+        except VoiceInterviewerError as exc:
+            self._notify(f"No feedback this time: {exc.one_line()}")
+            return
+        self.sink.record_feedback(fb.to_dict())
+        self._say_next(fb.spoken())
+        for title, points in (("Strength", fb.strengths), ("To improve", fb.improvements)):
+            for p in points:
+                self._notify(f"{title}: {p.text}" + (f'  Evidence: "{p.evidence}"' if p.evidence else ""))
 
     def time_left_s(self) -> float:
         started = self._started if self._started is not None else self.clock()
@@ -110,7 +132,7 @@ class Interview:
 
     def _ask_all(self) -> bool:
         for n, question in enumerate(self.questions):
-            lead = ""
+            lead = f"{self._opening} " if n == 0 and self._opening else ""
             if n > 0:
                 lead = self.rnd.transitions[(n - 1) % len(self.rnd.transitions)] + " "
             if not self._thread(question, lead):
@@ -224,6 +246,8 @@ class Interview:
         self.turns.append(turn)
         if analysis is not None:
             self.analyses.append(analysis)
+            if not is_follow_up:
+                self.main_analyses.append(analysis)
         self.sink.record_turn(turn)
         self._awaiting_reply = start
         return _Outcome(turn, analysis, start)

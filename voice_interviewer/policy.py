@@ -63,7 +63,8 @@ _STOP = frozenset(
         then when what which who also about into over after before up down out some any all more most much
         like um uh yeah okay well actually basically last next first ago during while because since until
         through across between without within yesterday today again too there here where how why if than as
-        each every only even still back off us them him me it's that's"""
+        each every only even still back off us them him me it's that's wrote rewrote built led ran saw
+        found told gave kept left began brought thought set put cut took got went made shipped"""
     )
 )
 _DETERMINERS = ("the", "our", "my", "a", "an", "this", "that", "their")
@@ -130,8 +131,9 @@ def key_phrase(sentences: Sequence[str]) -> str | None:
                 continue
             phrase = []
             for nxt in words[i + 1 : i + 4]:
-                if nxt.lower() in _STOP or nxt.lower().endswith("ly"):
-                    break
+                word = nxt.lower()
+                if word in _STOP or word.endswith("ly") or (word.endswith("ed") and len(word) > 4):
+                    break  # adverbs and past-tense verbs end the noun phrase
                 phrase.append(nxt)
             if not phrase or (len(phrase) == 1 and len(phrase[0]) < 5):
                 continue

@@ -65,6 +65,8 @@ class Round:
     no_speech: str
     time_up: str
     follow_ups: dict[str, tuple[str, ...]]
+    use_history: bool = False  # pick questions for the candidate's weakest competencies so far
+    recall: tuple[str, ...] = ()  # lines recalling an earlier story, with {phrase}
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -195,6 +197,8 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         no_speech=_field(raw, "no_speech", str, where),
         time_up=_field(raw, "time_up", str, where),
         follow_ups=follow_ups,
+        use_history=bool(raw.get("use_history", False)),
+        recall=_str_list(raw, "recall", where) if "recall" in raw else (),
     )
 
 
@@ -204,10 +208,12 @@ def pick_questions(
     count: int,
     competencies: tuple[str, ...] = (),
     seed: int | None = None,
+    priority: tuple[str, ...] = (),
 ) -> list[Question]:
     """Choose ``count`` questions for a round, covering its competencies in priority order.
 
     With ``competencies`` given, only questions tagged with one of them are used.
+    ``priority`` (e.g. the candidate's weakest competencies) overrides the round's order.
     The order is deterministic for a given seed.
     """
     _competencies(competencies, "--competency")
@@ -222,7 +228,7 @@ def pick_questions(
         )
     rng = random.Random(seed)
     rng.shuffle(pool)
-    priority = competencies or rnd.competencies
+    priority = competencies or priority or rnd.competencies
     chosen: list[Question] = []
     covered: set[str] = set()
     # First pass: one question per priority competency not yet covered.

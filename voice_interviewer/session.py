@@ -147,6 +147,11 @@ class SessionStore:
             turns.append(entry)
         self._save()
 
+    def record_feedback(self, feedback: dict[str, Any]) -> None:
+        """The end-of-round feedback (strengths, improvements with evidence, competencies not shown)."""
+        self.data["feedback"] = feedback
+        self._save()
+
     def finish(self, complete: bool) -> None:
         self.data["ended_at"] = _now_iso()
         self.data["complete"] = complete
@@ -188,6 +193,15 @@ def render_markdown(data: dict[str, Any]) -> str:
             ]
         if turn.get("error"):
             lines += [f"> Error in this turn: {turn['error']}", ""]
+    feedback = data.get("feedback")
+    if feedback:
+        lines += ["## Feedback", ""]
+        for title, key in (("Strength", "strengths"), ("To improve", "improvements")):
+            for p in feedback.get(key, []):
+                lines.append(f"- {title}: {p['text']}" + (f' Evidence: "{p["evidence"]}"' if p.get("evidence") else ""))
+        if feedback.get("not_shown"):
+            lines.append(f"- Competencies not shown yet: {', '.join(feedback['not_shown'])}")
+        lines.append("")
     return "\n".join(lines) + "\n"
 
 

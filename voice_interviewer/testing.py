@@ -117,6 +117,10 @@ class MemorySink:
 
     turns: list[Turn] = field(default_factory=list)
     finished: bool | None = None
+    feedback: dict[str, object] | None = None
+
+    def record_feedback(self, feedback: dict[str, object]) -> None:
+        self.feedback = feedback
 
     def record_turn(self, turn: Turn) -> None:
         if self.turns and self.turns[-1].index == turn.index:

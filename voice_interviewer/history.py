@@ -1,0 +1,53 @@
+"""A candidate's earlier sessions: which competencies look weakest, which stories were told.
+
+Pure logic over session dictionaries (session.json contents). The AA round uses it to
+ask about the weakest competencies so far and to recall a story told before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .policy import key_phrase
+
+
+@dataclass(frozen=True)
+class CandidateHistory:
+    sessions: int
+    answers: int
+    strength: dict[str, float]  # mean competency probability over earlier main answers
+    covered: dict[str, int]  # how many earlier main answers covered each competency
+    stories: tuple[str, ...]  # short phrases from earlier answers, most recent first
+
+    def weakest(self, ids: Sequence[str]) -> tuple[str, ...]:
+        """``ids`` ordered weakest first (least often covered, then lowest mean probability)."""
+        return tuple(sorted(ids, key=lambda c: (self.covered.get(c, 0), self.strength.get(c, 0.0))))
+
+
+def read_history(sessions: Iterable[dict[str, Any]]) -> CandidateHistory:
+    """Summarise earlier sessions (oldest to newest order does not matter; started_at sorts them)."""
+    ordered = sorted(sessions, key=lambda s: str(s.get("started_at", "")), reverse=True)
+    totals: dict[str, float] = {}
+    covered: dict[str, int] = {}
+    stories: list[str] = []
+    answers = 0
+    for session in ordered:
+        for turn in session.get("turns", []):
+            score = turn.get("score") if isinstance(turn, dict) else None
+            if not isinstance(score, dict) or turn.get("is_follow_up"):
+                continue
+            answers += 1
+            for comp in score.get("competencies", []):
+                cid = comp.get("id")
+                if not isinstance(cid, str):
+                    continue
+                totals[cid] = totals.get(cid, 0.0) + float(comp.get("probability", 0.0) or 0.0)
+                covered[cid] = covered.get(cid, 0) + bool(comp.get("covered"))
+            context = [s.get("text", "") for s in score.get("sentences", []) if s.get("star") in ("situation", "task")]
+            phrase = key_phrase(context) if context else None
+            if phrase and phrase not in stories:
+                stories.append(phrase)
+    strength = {c: v / answers for c, v in totals.items()} if answers else {}
+    return CandidateHistory(len(ordered), answers, strength, covered, tuple(stories))
