@@ -22,7 +22,8 @@ from .endpointing import EndpointConfig
 from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
 from .feedback import session_feedback
 from .history import CandidateHistory, read_history
-from .interview import CaptureSource, Interview, InterviewResult
+from .interview import CaptureSource, FollowUpBrain, Interview, InterviewResult
+from .llm_brain import LlmBrain
 from .policy import decide
 from .ports import Embedder, Speaker, Transcriber
 from .prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
@@ -563,6 +564,10 @@ def run_practice(
         names = {c.id: c.name for c in analyzer.get().content.competencies}
         return decide(analysis, rnd, asked, budget_left, target_competency, names)
 
+    follow_up_brain: FollowUpBrain | None = None if opts.no_follow_ups else brain
+    if follow_up_brain is not None and cfg.interview.brain == "llm":
+        names = {c.id: c.name for c in load_content(cfg.prompts_dir).competencies}
+        follow_up_brain = build_llm_brain(cfg, lambda: names, notify) or brain
     interview = Interview(
         rnd,
         questions,
@@ -572,7 +577,7 @@ def run_practice(
         clock=time.monotonic,
         transcriber=transcriber.get if transcriber else None,
         analyzer=analyzer.get,
-        brain=None if opts.no_follow_ups else brain,
+        brain=follow_up_brain,
         notify=notify,
         feedback=lambda analyses: session_feedback(
             analyses, rnd.competencies, {c.id: c.name for c in analyzer.get().content.competencies}
@@ -584,6 +589,24 @@ def run_practice(
     finally:
         for loader in loaders:
             loader.settle()
+
+
+def build_llm_brain(cfg: Config, names: Callable[[], dict[str, str]], notify: Printer) -> FollowUpBrain | None:
+    """The LLM brain, or None (with a plain message) when its model or endpoint is unusable."""
+    from .adapters.llm import ChatEndpointGenerator, TransformersGenerator
+
+    iv = cfg.interview
+    try:
+        if iv.llm_url:
+            generator: Any = ChatEndpointGenerator(iv.llm_url)
+        elif iv.llm_model:
+            generator = TransformersGenerator(iv.llm_model)
+        else:
+            raise InputError("--brain llm needs --llm-model PATH or --llm-url URL", "give one, or use --brain policy")
+    except VoiceInterviewerError as exc:
+        notify(f"LLM follow-ups are off: {exc.one_line()}. Using the deterministic policy.")
+        return None
+    return LlmBrain(generator, generator.name, names)
 
 
 def candidate_history(cfg: Config, candidate: str) -> CandidateHistory:

@@ -89,12 +89,28 @@ def practice(
     whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
     seed: int | None = typer.Option(None, "--seed", help="Fix the question order (for repeatable practice)."),
     no_follow_ups: bool = typer.Option(False, "--no-follow-ups", help="Ask only the main questions."),
+    brain: str | None = typer.Option(
+        None, "--brain", help="Follow-ups: policy (default) or llm (local model words them)."
+    ),
+    llm_model: str | None = typer.Option(
+        None, "--llm-model", help="Local causal LM folder or .gguf file for --brain llm."
+    ),
+    llm_url: str | None = typer.Option(
+        None, "--llm-url", help="Local OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    ),
 ) -> None:
     """Run a mock interview round: questions spoken, answers by voice or typing, saved to transcripts/."""
     from .app import PracticeOptions, run_practice
 
     cfg = _config(
-        interview={"round": round_, "questions": questions, "candidate": candidate},
+        interview={
+            "round": round_,
+            "questions": questions,
+            "candidate": candidate,
+            "brain": brain,
+            "llm_model": llm_model,
+            "llm_url": llm_url,
+        },
         audio={"answers": answers, "input_device": input_device, "push_to_talk": push_to_talk or None},
         voice={"tts": tts},
         models={"whisper": whisper_model},

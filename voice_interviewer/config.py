@@ -71,9 +71,14 @@ class AudioConfig:
 
 @dataclass(frozen=True)
 class InterviewConfig:
+    """brain: policy (deterministic) or llm (a local model words the policy's probe)."""
+
     round: str = "hiring_manager"
     questions: int = 0  # 0: the round's own default
     candidate: str = "me"
+    brain: str = "policy"
+    llm_model: str = ""  # a local causal LM folder or .gguf file
+    llm_url: str = ""  # a local OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1
 
 
 @dataclass(frozen=True)
