@@ -39,7 +39,7 @@ from .types import Analysis, SentenceLabel, Transcript, Word
 
 Splitter = Callable[[str], list[str]]
 MAX_SENTENCE_WORDS = 45
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 COMPETENCY_C = 4.0
 _ENGLISH_COMMON = frozenset(
     [
@@ -189,11 +189,25 @@ class Analyzer:
                 raise InputError("the analysis model is not built yet", "run with the default fitter (scikit-learn)")
             arrays = self._build(groups, fit)
             _save_cache(path, arrays)
-        self.star_model = StarModel(arrays["star_w"], arrays["star_b"], arrays["log_trans"], arrays["log_start"])
+        neighbours = self._neighbours([arrays[f"g{i}"] for i in range(len(groups))])
+        self.star_model = StarModel(
+            arrays["star_w"], arrays["star_b"], arrays["log_trans"], arrays["log_start"], neighbours
+        )
         n = len(LABELS)
         comp_vecs = tuple(arrays[f"g{n + i}"] for i in range(len(content.competencies)))
         ids = tuple(c.id for c in content.competencies)
         self.competencies = CompetencyModel(ids, comp_vecs, arrays["comp_w"], arrays["comp_b"])
+
+    def _neighbours(self, vecs: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """Labelled sentence vectors per STAR label: the exemplars plus every training sentence."""
+        n = len(LABELS)
+        first_training = n + len(self.content.competencies)
+        by_label: dict[str, list[np.ndarray]] = {label: [vecs[i]] for i, label in enumerate(LABELS)}
+        for i, item in enumerate(self.content.training):
+            answer_vecs = vecs[first_training + i]
+            for label, vec in zip(item.labels, answer_vecs, strict=True):
+                by_label[label].append(vec[None, :])
+        return {label: np.concatenate(parts) for label, parts in by_label.items()}
 
     def _build(self, groups: list[tuple[str, ...]], fit: Fitter) -> dict[str, np.ndarray]:
         flat = [s for g in groups for s in g]
@@ -215,6 +229,7 @@ class Analyzer:
             {label: groups[i] for i, label in enumerate(LABELS)},
             self.cues,
             fit,
+            neighbours=self._neighbours(vecs),
         )
         # Competency classifier: exemplar sentences plus whole training answers (mean vectors).
         xs = [vecs[n + c] for c in range(n_comp)]

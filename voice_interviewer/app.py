@@ -176,8 +176,14 @@ def transcribe_file(cfg: Config, path: Path) -> tuple[Transcript, TranscriptionS
 
 def build_analyzer(cfg: Config) -> Analyzer:
     """Load the embedder and the analysis content; fit or load the cached classifiers."""
+    from threadpoolctl import threadpool_limits
+
     from .adapters.learn import fit_softmax
     from .adapters.sentences import PysbdSplitter
+
+    # The analysis does only small matrix products; OpenBLAS threads that busy-wait after
+    # them starved ONNX Runtime (analysis p50 26 ms with one BLAS thread, 67 ms without).
+    threadpool_limits(limits=1, user_api="blas")
 
     embedder_model = resolve_model(cfg, "embedding")
     embedder = load_embedder(cfg)

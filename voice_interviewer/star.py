@@ -7,7 +7,10 @@ Pure numpy. Each sentence becomes a feature vector:
       action verb, outcome phrase, number, reflection phrase, generic "I usually" talk,
       very short, question, first-person pronoun
     | context: relative position, its square, first, last, similarity to the rest
-      of the answer, similarity to the question ]
+      of the answer, similarity to the question
+    | exemplar similarity: per label, the mean of the top-5 cosine similarities to that
+      label's labelled sentences (exemplars and training answers; a sentence never
+      counts as its own neighbour) ]
 
 A softmax classifier (weights fitted on the labelled exemplars in prompts/, see
 ``train_star``) gives P(label | sentence). An HMM then decodes the most likely
@@ -25,7 +28,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,6 +41,7 @@ OTHER = 4  # index of "other" in LABELS
 _NUMBER = re.compile(r"\d|\b(percent|half|double|doubled|tripled|twice|hours?|days?|weeks?|months?)\b", re.I)
 _FIRST_PERSON = {"i", "we"}
 N_CONTEXT = 7
+NEIGHBOURS_K = 5
 STAR_C = 4.0
 # How much the order prior counts against the classifier (1 = a plain HMM). Halving it
 # keeps tangents in rambling answers from being pulled into the story; chosen on the dev
@@ -121,16 +125,39 @@ class CueScorer:
         return False
 
 
+Neighbours = dict[str, np.ndarray]
+"""label -> unit vectors of labelled sentences, for the exemplar-similarity features."""
+
+
+def neighbour_similarity(vecs: np.ndarray, neighbours: Neighbours, k: int = NEIGHBOURS_K) -> np.ndarray:
+    """(n, 5): mean of the top-k similarities of each sentence to each label's sentences."""
+    out = np.zeros((len(vecs), len(LABELS)))
+    present = [(j, neighbours[label]) for j, label in enumerate(LABELS) if len(neighbours.get(label, ()))]
+    if not present or not len(vecs):
+        return out
+    sims = vecs.astype(np.float32) @ np.concatenate([m for _, m in present]).astype(np.float32).T  # one matmul
+    sims[sims >= 0.9999] = -1.0  # leave one out: never a sentence's own copy
+    start = 0
+    for j, mat in present:
+        block = sims[:, start : start + len(mat)]
+        start += len(mat)
+        kk = min(k, block.shape[1])
+        out[:, j] = np.partition(block, -kk, axis=1)[:, -kk:].mean(axis=1)
+    return out
+
+
 def sentence_features(
     sentences: Sequence[str],
     vecs: np.ndarray,
     cues: CueScorer,
     question_vec: np.ndarray | None = None,
     in_answer: bool = True,
+    neighbours: Neighbours | None = None,
 ) -> np.ndarray:
     """Feature rows (see module docstring). ``in_answer=False`` for isolated exemplars (no context)."""
     n = len(sentences)
-    out = np.zeros((n, vecs.shape[1] + CueScorer.N_FLAGS + N_CONTEXT))
+    near = neighbour_similarity(vecs, neighbours or {})
+    out = np.zeros((n, vecs.shape[1] + CueScorer.N_FLAGS + N_CONTEXT + len(LABELS)))
     total = vecs.sum(axis=0)
     for i, sentence in enumerate(sentences):
         context = [0.0] * N_CONTEXT
@@ -141,7 +168,7 @@ def sentence_features(
             topical = float(vecs[i] @ rest / norm) if n > 1 and norm > 0 else 0.5
             asked = float(vecs[i] @ question_vec) if question_vec is not None else 0.3
             context = [1.0, r, r * r, float(i == 0), float(i == n - 1), topical, asked]
-        out[i] = np.concatenate([vecs[i], cues.flags(sentence), context])
+        out[i] = np.concatenate([vecs[i], cues.flags(sentence), context, near[i]])
     return out
 
 
@@ -161,6 +188,7 @@ class StarModel:
     b: np.ndarray
     log_trans: np.ndarray
     log_start: np.ndarray
+    neighbours: Neighbours = field(default_factory=dict)  # rebuilt from the cached sentence vectors
 
     def log_proba(self, features: np.ndarray) -> np.ndarray:
         return log_softmax(features @ self.w.T + self.b)
@@ -184,6 +212,7 @@ def train_star(
     cues: CueScorer,
     fit: Fitter,
     c: float = STAR_C,
+    neighbours: Neighbours | None = None,
 ) -> StarModel:
     """Fit the sentence classifier on labelled answers (with positions) and isolated exemplars.
 
@@ -191,10 +220,10 @@ def train_star(
     """
     xs, ys = [], []
     for ans in answers:
-        xs.append(sentence_features(ans.sentences, ans.vecs, cues, ans.question_vec))
+        xs.append(sentence_features(ans.sentences, ans.vecs, cues, ans.question_vec, neighbours=neighbours))
         ys += [LABELS.index(lab) for lab in ans.labels]
     for label, vecs in isolated.items():
-        xs.append(sentence_features(isolated_text[label], vecs, cues, in_answer=False))
+        xs.append(sentence_features(isolated_text[label], vecs, cues, in_answer=False, neighbours=neighbours))
         ys += [LABELS.index(label)] * len(vecs)
     w, b = fit(np.concatenate(xs), np.array(ys), len(LABELS), c, None)
     log_phase, log_start, p_other = default_transitions()
@@ -212,7 +241,7 @@ def train_star(
         labels = [lab for ans in answers for lab in ans.labels]
         p_other = min(0.5, max(0.02, labels.count("other") / len(labels)))
     log_trans, log_start8 = expand_hmm(log_phase, log_start, p_other)
-    return StarModel(w, b, HMM_WEIGHT * log_trans, HMM_WEIGHT * log_start8)
+    return StarModel(w, b, HMM_WEIGHT * log_trans, HMM_WEIGHT * log_start8, neighbours or {})
 
 
 def viterbi(log_emit: np.ndarray, log_trans: np.ndarray, log_start: np.ndarray) -> list[int]:
@@ -265,7 +294,8 @@ def label_sentences(
     """Label each sentence S/T/A/R/other (see module docstring)."""
     if not sentences:
         return Labelled([], [], [])
-    log_emit = state_emissions(model.log_proba(sentence_features(sentences, sent_vecs, cues, question_vec)))
+    features = sentence_features(sentences, sent_vecs, cues, question_vec, neighbours=model.neighbours)
+    log_emit = state_emissions(model.log_proba(features))
     path = [state_label(st) for st in viterbi(log_emit, model.log_trans, model.log_start)]
     post = posteriors(log_emit, model.log_trans, model.log_start)
     label_post = np.concatenate([post[:, :4], post[:, 4:].sum(axis=1, keepdims=True)], axis=1)
