@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Iterator[Path]:
     """A fresh data home whose models/ points at the real, already-verified models."""
     data = tmp_path / "home"
     data.mkdir()
@@ -31,7 +32,27 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) ->
     (data / "cache").symlink_to(shared_cache, target_is_directory=True)
     monkeypatch.setenv("VOICE_INTERVIEWER_HOME", str(data))
     monkeypatch.chdir(tmp_path)
-    return data
+    yield data
+    # Every session a test wrote must match the published JSON Schema.
+    validate_sessions(data / "transcripts")
+
+
+def validate_sessions(transcripts: Path) -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "session.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in transcripts.glob("*/*/session.json"):
+        try:
+            data = json.loads(path.read_text())
+        except ValueError:
+            continue  # deliberately corrupted by a test
+        if data.get("schema_version") != 1 or "session_id" not in data:
+            continue  # deliberately foreign or newer: the loader refuses it
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+        assert not errors, f"{path}: {errors[0].message} at {list(errors[0].path)}"
 
 
 @pytest.fixture()

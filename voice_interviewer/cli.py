@@ -33,6 +33,8 @@ models_app = typer.Typer(help="Check or install the bundled offline models.", no
 app.add_typer(models_app, name="models")
 bench_app = typer.Typer(help="Benchmarks that print speed figures.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+review_app = typer.Typer(help="Review saved sessions: list, show, compare attempts, progress.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -403,6 +405,140 @@ def mic_test_cmd(
     out.print(f"{verdict}; peak level {result.peak_dbfs:.1f} dBFS; buffer overflows: {result.overflows}")
     if result.speech_s < 0.3:
         raise typer.Exit(1)
+
+
+@review_app.command("list")
+def review_list(
+    candidate: str | None = typer.Option(None, "--candidate", help="Only this candidate."),
+    round_: str | None = typer.Option(None, "--round", help="Only this round."),
+    since: str | None = typer.Option(None, "--since", help="Only sessions from this date on (YYYY-MM-DD)."),
+    sort: str = typer.Option("date", "--sort", help="date (newest first), score, or candidate."),
+) -> None:
+    """List saved sessions."""
+    from .catalog import filter_sessions, scan
+
+    cfg = _config()
+    sessions, unreadable = scan(cfg.transcripts_dir)
+    shown = filter_sessions(sessions, candidate, round_, since, sort)
+    table = Table(
+        "session", "candidate", "round", "started", "answers", "STAR", "status", title=f"{len(shown)} session(s)"
+    )
+    for s in shown:
+        table.add_row(
+            s.session_id,
+            s.candidate,
+            s.round,
+            s.started_at[:16],
+            str(s.answers),
+            "-" if s.star_score is None else f"{s.star_score:.0f}",
+            "complete" if s.complete else "incomplete",
+        )
+    out.print(table)
+    for bad in unreadable:
+        err.print(f"[yellow]skipped {escape(str(bad.path))}: {escape(bad.reason)}[/]", soft_wrap=True)
+
+
+@review_app.command("show")
+def review_show(
+    session: str = typer.Argument(..., help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
+) -> None:
+    """Show one session: transcripts with STAR labels, evidence, delivery, follow-ups and their rationale."""
+    from .catalog import find_session
+    from .render import render_session
+    from .session import load_session
+
+    cfg = _config()
+    render_session(load_session(find_session(cfg.transcripts_dir, session) / "session.json"), out)
+
+
+@review_app.command("compare")
+def review_compare(
+    first: str = typer.Argument(..., help="The earlier attempt (session)."),
+    second: str = typer.Argument(..., help="The later attempt (session)."),
+) -> None:
+    """Compare two attempts at the same questions: STAR score, parts, numbers, fillers, pace, length."""
+    from .catalog import compare, find_session
+    from .session import load_session
+
+    cfg = _config()
+    a = load_session(find_session(cfg.transcripts_dir, first) / "session.json")
+    b = load_session(find_session(cfg.transcripts_dir, second) / "session.json")
+    pairs = compare(a, b)
+    if not pairs:
+        out.print("These sessions have no scored answers to the same question.")
+        raise typer.Exit(1)
+
+    def delta(x: float | None, y: float | None, fmt: str = "{:+.0f}") -> str:
+        return "-" if x is None or y is None else fmt.format(y - x)
+
+    for ma, mb in pairs:
+        table = Table("measure", "first", "second", "change", title=escape(ma.question[:90]))
+        table.add_row("STAR score", str(ma.star_score), str(mb.star_score), delta(ma.star_score, mb.star_score))
+        table.add_row("missing parts", ", ".join(ma.missing) or "none", ", ".join(mb.missing) or "none", "")
+        table.add_row("words", str(ma.words), str(mb.words), delta(ma.words, mb.words))
+        table.add_row("I vs we", f"{ma.i_ratio}", f"{mb.i_ratio}", delta(ma.i_ratio, mb.i_ratio, "{:+.2f}"))
+        table.add_row("numbers in result", str(ma.numbers), str(mb.numbers), delta(ma.numbers, mb.numbers))
+        table.add_row("reflection", str(ma.reflection), str(mb.reflection), "")
+        table.add_row(
+            "fillers / min",
+            f"{ma.fillers_per_min}",
+            f"{mb.fillers_per_min}",
+            delta(ma.fillers_per_min, mb.fillers_per_min, "{:+.1f}"),
+        )
+        table.add_row("words / min", f"{ma.wpm}", f"{mb.wpm}", delta(ma.wpm, mb.wpm))
+        table.add_row("competencies shown", ", ".join(ma.covered), ", ".join(mb.covered), "")
+        out.print(table)
+
+
+@review_app.command("progress")
+def review_progress(candidate: str = typer.Argument(..., help="Candidate name.")) -> None:
+    """A candidate's sessions over time: STAR score, competencies, fillers, pace, numbers."""
+    from .catalog import progress
+    from .prompts import COMPETENCY_IDS
+    from .session import load_session, validate_name
+
+    cfg = _config()
+    validate_name(candidate, "candidate name")
+    sessions = []
+    for path in sorted((cfg.transcripts_dir / candidate).glob("*/session.json")):
+        try:
+            sessions.append(load_session(path))
+        except VoiceInterviewerError as exc:
+            err.print(f"[yellow]skipped {escape(str(path))}: {escape(exc.message)}[/]", soft_wrap=True)
+    points = progress(sessions)
+    if not points:
+        out.print(f"No sessions for {candidate} yet.")
+        return
+    table = Table("session", "STAR", "fillers/min", "wpm", "numbers", title=f"Progress of {candidate}")
+    for p in points:
+        table.add_row(p.session_id, f"{p.star_score}", f"{p.fillers_per_min}", f"{p.wpm}", f"{p.numbers_share}")
+    out.print(table)
+    comp = Table("competency", *[p.session_id[-12:] for p in points], title="Competency probability per session")
+    for cid in COMPETENCY_IDS:
+        comp.add_row(cid, *[f"{p.competency.get(cid, 0):.2f}" for p in points])
+    out.print(comp)
+
+
+@app.command("export")
+def export_cmd(
+    session: str = typer.Argument(..., help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
+    fmt: str = typer.Option("json", "--format", help="json (the session schema), csv (one row per turn) or md."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Export a session for sharing with a mentor."""
+    from .catalog import export, find_session
+    from .session import load_session
+
+    cfg = _config()
+    text = export(load_session(find_session(cfg.transcripts_dir, session) / "session.json"), fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}", "choose a writable path") from exc
+    out.print(f"wrote {output}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,3 +76,48 @@ def render_score(score: dict[str, Any], console: Console) -> None:
         console.print(f"[bold cyan]Follow-up:[/] none ({escape(fu['rationale'])})")
     for w in score["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(w)}")
+
+
+def render_session(data: dict[str, Any], console: Console) -> None:
+    """One session for a coach: each turn with STAR spans, evidence, delivery, follow-up rationale."""
+    status = "complete" if data.get("complete") else "incomplete (interrupted)"
+    console.print(
+        f"[bold]{escape(data['session_id'])}[/]  candidate {escape(data['candidate'])}  round {escape(data['round'])}  "
+        f"started {escape(str(data['started_at']))}  {status}"
+    )
+    for turn in data.get("turns", []):
+        kind = "follow-up" if turn.get("is_follow_up") else "question"
+        console.print(f"\n[bold cyan]{turn['index'] + 1}. {kind}:[/] {escape(turn['question'])}")
+        answer = turn.get("answer") or {}
+        score = turn.get("score")
+        if answer.get("audio_file"):
+            console.print(f"[dim]audio: {escape(answer['audio_file'])}, ended by {answer.get('end_reason')}[/]")
+        if score:
+            star = score["star"]
+            console.print(f"STAR {star['score']}/100, missing: {escape(', '.join(star['missing']) or 'none')}")
+            console.print(star_text(score["sentences"]))
+            for c in score["competencies"][:3]:
+                mark = "covered" if c["covered"] else "weak"
+                console.print(f"  [dim]{c['id']} ({mark}, p={c['probability']:.2f}):[/] {escape(c['evidence'][:110])}")
+            d = score.get("delivery")
+            if d:
+                console.print(
+                    f"  delivery: {d['wpm']:.0f} wpm, {d['filler_count']} fillers ({d['fillers_per_min']:.1f}/min), "
+                    f"{len(d['long_pauses'])} long pauses"
+                )
+        elif answer:
+            console.print(escape(answer.get("text") or "(nothing heard)"))
+        if turn.get("error"):
+            console.print(f"[red]error:[/] {escape(turn['error'])}")
+        fu = turn.get("follow_up")
+        if fu:
+            console.print(
+                f"  [magenta]next: {fu['target']}[/] ({escape(fu.get('brain', 'policy'))}): {escape(fu['rationale'])}"
+            )
+    feedback = data.get("feedback")
+    if feedback:
+        console.print("\n[bold]Feedback[/]")
+        for p in feedback.get("strengths", []):
+            console.print(f"  + {escape(p['text'])} [dim]{escape(p.get('evidence', ''))}[/]")
+        for p in feedback.get("improvements", []):
+            console.print(f"  - {escape(p['text'])} [dim]{escape(p.get('evidence', ''))}[/]")
