@@ -68,14 +68,22 @@ class Feeder(threading.Thread):
         audio = np.concatenate([np.zeros(int(lead_s * 16000), np.float32), speech])
         self.pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
         self.stop = threading.Event()
+        self.restart = threading.Event()  # set after replacing .pcm: play it from the start now
 
     def run(self) -> None:
         block = 3200  # 100 ms of s16le mono at 16 kHz
         with open(self.fifo, "wb", buffering=0) as fifo:
-            start, sent = time.monotonic(), 0
+            start, sent, offset = time.monotonic(), 0, 0
             while not self.stop.is_set():
-                chunk = self.pcm[sent * 2 : sent * 2 + block] if sent * 2 < len(self.pcm) else bytes(block)
-                fifo.write(chunk.ljust(block, b"\0"))
+                if self.restart.is_set():
+                    self.restart.clear()
+                    offset = 0
+                chunk = self.pcm[offset : offset + block] if offset < len(self.pcm) else bytes(block)
+                offset += block
+                try:
+                    fifo.write(chunk.ljust(block, b"\0"))
+                except BrokenPipeError:
+                    return  # PulseAudio went away (end of the test module)
                 sent += block // 2
                 delay = start + sent / 16000 - time.monotonic()
                 if delay > 0:
@@ -147,3 +155,63 @@ def test_mic_test_says_when_nothing_is_heard(pulse: dict[str, str]) -> None:
         feeder.join(timeout=5)
     assert proc.returncode == 1
     assert "no speech detected" in proc.stdout
+
+
+def test_spoken_interview_with_pyttsx3_voice_through_the_null_sink(
+    pulse: dict[str, str], home: Path, tmp_path: Path
+) -> None:
+    """The interviewer really speaks (pyttsx3 -> PortAudio -> PulseAudio null sink); the answer is fed
+    only once the microphone opens, as a candidate would start talking after the question."""
+    import sys
+
+    speech = read_audio(espeak_wav("I led the database migration and we finished a week early.", tmp_path / "a.wav"))
+    feeder = Feeder(pulse["FIFO"], np.zeros(0, np.float32), lead_s=0.0)  # silence until the mic opens
+    feeder.start()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "voice_interviewer",
+            "practice",
+            "--answers",
+            "mic",
+            "--tts",
+            "pyttsx3",
+            "--questions",
+            "1",
+            "--no-follow-ups",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **pulse, "COLUMNS": "200"},
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "Listening" in line:
+                feeder.pcm = (
+                    (np.clip(np.concatenate([np.zeros(8000, np.float32), speech]), -1, 1) * 32767)
+                    .astype("<i2")
+                    .tobytes()
+                )
+                feeder.restart.set()
+        proc.wait(timeout=120)
+    finally:
+        feeder.stop.set()
+        feeder.join(timeout=5)
+        if proc.poll() is None:
+            proc.kill()
+    out = "".join(lines)
+    assert proc.returncode == 0, out + (proc.stderr.read() if proc.stderr else "")
+    assert "Voice off" not in out  # the voice worked
+    data = load_session(next(home.glob("transcripts/*/*/session.json")))
+    turn = data["turns"][0]
+    assert "migration" in turn["answer"]["text"].lower()
+    assert turn["answer"]["end_reason"] == "silence"
+    t = turn["timings"]
+    assert t["question_spoken_s"] > 1.0, out  # the question took real time to say
+    assert t["tts_start_s"] is not None and t["tts_start_s"] >= t["endpoint_s"]

@@ -291,6 +291,37 @@ def bench_loop_cmd(
     )
 
 
+@bench_app.command("review")
+def bench_review(sessions: int = typer.Option(1000, "--sessions", min=1, max=20000, help="Sessions to list.")) -> None:
+    """Time `review list` over many sessions (copies of a saved one, in a scratch folder)."""
+    import shutil
+    import tempfile
+    import time
+
+    from .catalog import filter_sessions, scan
+
+    cfg = _config()
+    saved = list(cfg.transcripts_dir.glob("*/*/session.json"))
+    sample = max(saved, key=lambda p: p.stat().st_size) if saved else None  # the biggest is the worst case
+    if sample is None:
+        raise InputError("no saved session to copy", "run a practice session first")
+    data = json.loads(sample.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="vi-bench-") as tmp:
+        root = Path(tmp)
+        for i in range(sessions):
+            folder = root / f"cand{i % 20:02d}" / f"20260101-{i:06d}-{data.get('round', 'aa')}"
+            folder.mkdir(parents=True)
+            data["session_id"], data["candidate"] = folder.name, folder.parent.name
+            (folder / "session.json").write_text(json.dumps(data), encoding="utf-8")
+        started = time.perf_counter()
+        found, _ = scan(root)
+        shown = filter_sessions(found, sort="score")
+        elapsed = time.perf_counter() - started
+        size = (sample.stat().st_size * sessions) / 1e6
+        shutil.rmtree(root, ignore_errors=True)
+    out.print(f"listed {len(shown)} sessions ({size:.0f} MB of session.json) in {elapsed:.2f} s")
+
+
 def _progress_printer() -> Any:
     """A rich progress bar for model assembly; returns (progress, callback)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn

