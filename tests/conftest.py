@@ -74,6 +74,11 @@ def run_cli(
     )
 
 
+def practice_typed(*args: str, input: str, questions: int = 1) -> subprocess.CompletedProcess[str]:
+    """`practice` with typed answers and no voice (the common case in the CLI tests)."""
+    return run_cli("practice", "--answers", "text", "--no-voice", "--questions", str(questions), *args, input=input)
+
+
 def espeak_wav(text: str, path: Path, wpm: int = 150) -> Path:
     """Speak text to a WAV file with espeak-ng (installed by ./test.sh)."""
     exe = shutil.which("espeak-ng")

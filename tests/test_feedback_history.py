@@ -113,41 +113,15 @@ def test_interview_speaks_feedback_then_closing_and_records_it() -> None:
 
 
 def test_practice_with_history_recalls_an_earlier_story(home: Path) -> None:
-    from tests.conftest import run_cli
+    from tests.conftest import practice_typed
 
     first = (
         "At my last company the fraud model rollout was failing. "
         "I rewrote the pipeline and cut false alarms by 30 percent.\n\n"
     )
-    proc = run_cli(
-        "practice",
-        "--answers",
-        "text",
-        "--no-voice",
-        "--questions",
-        "1",
-        "--no-follow-ups",
-        "--candidate",
-        "sam",
-        "--round",
-        "aa",
-        input=first,
-    )
+    proc = practice_typed("--no-follow-ups", "--candidate", "sam", "--round", "aa", input=first)
     assert proc.returncode == 0, proc.stderr
-    proc = run_cli(
-        "practice",
-        "--answers",
-        "text",
-        "--no-voice",
-        "--questions",
-        "1",
-        "--no-follow-ups",
-        "--candidate",
-        "sam",
-        "--round",
-        "aa",
-        input="Another story.\n\n",
-    )
+    proc = practice_typed("--no-follow-ups", "--candidate", "sam", "--round", "aa", input="Another story.\n\n")
     assert proc.returncode == 0, proc.stderr
     assert "Earlier sessions of sam: 1" in proc.stdout
     assert "fraud model rollout" in " ".join(proc.stdout.split())

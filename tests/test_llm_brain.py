@@ -153,15 +153,9 @@ def test_unreachable_and_remote_endpoints() -> None:
 
 
 def test_practice_with_an_unusable_llm_goes_on_with_the_policy(home: Path, tmp_path: Path) -> None:
-    from tests.conftest import run_cli
+    from tests.conftest import practice_typed
 
-    proc = run_cli(
-        "practice",
-        "--answers",
-        "text",
-        "--no-voice",
-        "--questions",
-        "1",
+    proc = practice_typed(
         "--brain",
         "llm",
         "--llm-model",
@@ -178,19 +172,13 @@ def test_practice_with_an_unusable_llm_goes_on_with_the_policy(home: Path, tmp_p
 
 
 def test_practice_with_a_local_endpoint_records_the_llm_brain(home: Path, endpoint: str) -> None:
-    from tests.conftest import run_cli
+    from tests.conftest import practice_typed
     from voice_interviewer.session import load_session
 
     answers = (
         "Our team migrated billing last year. I owned the cutover and I rewrote the reconciliation job.\n\nOk.\n\n"
     )
-    proc = run_cli(
-        "practice",
-        "--answers",
-        "text",
-        "--no-voice",
-        "--questions",
-        "1",
+    proc = practice_typed(
         "--brain",
         "llm",
         "--llm-url",

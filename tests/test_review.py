@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import practice_typed, run_cli
 
 ANSWER_1 = "We had a slow build. We fixed it.\n\n"
 ANSWER_2 = (
@@ -17,13 +17,7 @@ ANSWER_2 = (
 
 
 def _practice(candidate: str, answer: str) -> None:
-    proc = run_cli(
-        "practice",
-        "--answers",
-        "text",
-        "--no-voice",
-        "--questions",
-        "1",
+    proc = practice_typed(
         "--no-follow-ups",
         "--candidate",
         candidate,
