@@ -45,7 +45,7 @@ def test_silence_only_is_no_speech() -> None:
 def test_long_monologue_is_cut_before_whisper_window() -> None:
     fake = FakeTranscriber(["chunk."])
     heard = listen(chunked(np.concatenate([tone(60.0), silence(4.0)])), EnergyVad(), lambda: fake, FakeClock())
-    assert fake.calls >= 3  # 60 s without a pause: forced cuts every 25 s
+    assert fake.calls >= 3  # 60 s without a pause: forced cuts every 20 s at most
     assert heard.end_reason == "silence"
 
 

@@ -46,6 +46,8 @@ class EndpointConfig:
     no_speech_s: float = 12.0
     max_answer_s: float = 300.0
     segment_pause_s: float = 0.5  # a pause this long closes a segment for streaming transcription
+    segment_pause_long_s: float = 0.25  # ... or this long once the segment is long_segment_s or more
+    long_segment_s: float = 8.0
     trailing_words: frozenset[str] = field(
         default_factory=lambda: frozenset(
             [
@@ -160,7 +162,9 @@ class Endpointer:
             else:
                 self._silence += 1
                 silence_s = self._silence * WINDOW_S
-                if not self._segment_closed and silence_s >= cfg.segment_pause_s and self._segment_start is not None:
+                seg_s = ((self.speech_end or 0) - (self._segment_start or 0)) / 16_000
+                pause_needed = cfg.segment_pause_long_s if seg_s >= cfg.long_segment_s else cfg.segment_pause_s
+                if not self._segment_closed and silence_s >= pause_needed and self._segment_start is not None:
                     assert self.speech_end is not None
                     events.append(EndpointEvent("segment", sample, self._segment_start, self.speech_end))
                     self._segment_start = None
