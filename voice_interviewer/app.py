@@ -22,10 +22,10 @@ from .endpointing import EndpointConfig
 from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
 from .feedback import session_feedback
 from .history import CandidateHistory, read_history
-from .interview import CaptureSource, FollowUpBrain, Interview, InterviewResult
+from .interview import FollowUpBrain, Interview, InterviewResult
 from .llm_brain import LlmBrain
 from .policy import decide
-from .ports import Embedder, Speaker, Transcriber
+from .ports import AnswerSource, Embedder, Speaker, Transcriber
 from .prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
 from .score import score_json
 from .session import SessionStore, load_session, validate_name
@@ -554,7 +554,7 @@ def run_practice(
     analyzer = BackgroundLoad(lambda: build_analyzer(cfg), "load-analyzer")
     loaders.append(analyzer)
 
-    source: CaptureSource
+    source: AnswerSource
     if transcriber is None:
         source = TextAnswerSource(lines, notify)
     else:

@@ -20,16 +20,10 @@ from typing import Any, Protocol
 
 from .errors import VoiceInterviewerError
 from .feedback import Feedback
-from .ports import Clock, SessionSink, Speaker, Transcriber
+from .ports import AnswerSource, Clock, SessionSink, Speaker, Transcriber
 from .prompts import Round
 from .score import score_json
 from .types import Analysis, Answer, CapturedAnswer, FollowUp, Question, Transcript, Turn, TurnTimings
-
-
-class CaptureSource(Protocol):
-    kind: str
-
-    def capture(self, turn_index: int) -> CapturedAnswer | None: ...
 
 
 class AnswerAnalyzer(Protocol):
@@ -70,7 +64,7 @@ class Interview:
         rnd: Round,
         questions: list[Question],
         speaker: Speaker,
-        source: CaptureSource,
+        source: AnswerSource,
         sink: SessionSink,
         clock: Clock,
         transcriber: Callable[[], Transcriber] | None = None,
@@ -93,7 +87,6 @@ class Interview:
         self._feedback = feedback
         self._opening = opening  # said before the first question (e.g. recalling an earlier story)
         self.turns: list[Turn] = []
-        self.analyses: list[Analysis] = []
         self.main_analyses: list[Analysis] = []  # first answers to main questions (feedback is on these)
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
         self._started: float | None = None
@@ -244,10 +237,8 @@ class Interview:
             error=error,
         )
         self.turns.append(turn)
-        if analysis is not None:
-            self.analyses.append(analysis)
-            if not is_follow_up:
-                self.main_analyses.append(analysis)
+        if analysis is not None and not is_follow_up:
+            self.main_analyses.append(analysis)
         self.sink.record_turn(turn)
         self._awaiting_reply = start
         return _Outcome(turn, analysis, start)

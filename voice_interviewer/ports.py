@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .types import Answer, Question, Transcript, TranscriptionStats, Turn
+from .types import CapturedAnswer, Transcript, TranscriptionStats, Turn
 
 
 class Transcriber(Protocol):
@@ -42,14 +42,14 @@ class Speaker(Protocol):
 
 
 class AnswerSource(Protocol):
-    """Produces the candidate's answer to one question.
+    """Captures the candidate's answer to one turn (typed, microphone, or replayed WAV).
 
-    Returns None when the candidate ends the interview (end of input).
+    Returns None when the candidate ends the interview (or the source runs out).
     """
 
     kind: str
 
-    def answer(self, question: Question, turn_index: int) -> Answer | None: ...
+    def capture(self, turn_index: int) -> CapturedAnswer | None: ...
 
 
 class SessionSink(Protocol):
