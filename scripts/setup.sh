@@ -19,6 +19,8 @@ SYSTEM_PACKAGES=(libportaudio2 espeak-ng libespeak-ng1)
 if [[ "$MODE" == "--test" ]]; then
   # sox makes test audio; pulseaudio + the ALSA pulse plugin give a virtual microphone.
   SYSTEM_PACKAGES+=(sox pulseaudio pulseaudio-utils libasound2-plugins)
+  # chromium renders the HTML report in a real headless browser (driven by playwright).
+  SYSTEM_PACKAGES+=(chromium fonts-dejavu-core)
 fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -53,6 +53,14 @@ def validate_sessions(transcripts: Path) -> None:
             continue  # deliberately foreign or newer: the loader refuses it
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
         assert not errors, f"{path}: {errors[0].message} at {list(errors[0].path)}"
+    notes = jsonschema.Draft202012Validator(json.loads((ROOT / "schemas" / "annotations.schema.json").read_text()))
+    for path in transcripts.glob("*/*/annotations.json"):
+        try:
+            data = json.loads(path.read_text())
+        except ValueError:
+            continue  # deliberately corrupted by a test
+        errors = list(notes.iter_errors(data))
+        assert not errors, f"{path}: {errors[0].message}"
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import practice_typed, run_cli
@@ -44,7 +45,7 @@ def test_list_show_compare_progress_export(home: Path, tmp_path: Path) -> None:
 
     proc = run_cli("review", "show", f"ana/{second}")
     assert proc.returncode == 0
-    assert "[A]" in proc.stdout or "[S]" in proc.stdout  # STAR-labelled spans
+    assert re.search(r"\[\d+[STAR]\]", proc.stdout)  # numbered, STAR-labelled spans
     assert "STAR" in proc.stdout and "Feedback" in proc.stdout
 
     proc = run_cli("review", "compare", f"ana/{first}", f"ana/{second}")

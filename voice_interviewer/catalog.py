@@ -7,6 +7,7 @@ that cannot be read is reported, never fatal: the others are still listed.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from .annotations import Annotation, overrides_by_turn
 from .errors import InputError, SessionError
 from .session import load_session, render_markdown, validate_name
 
@@ -202,16 +204,25 @@ def progress(sessions: Iterable[dict[str, Any]]) -> list[ProgressPoint]:
 CSV_FIELDS = (
     "session_id", "candidate", "round", "turn", "question_id", "is_follow_up", "question", "source",
     "end_reason", "star_score", "missing", "words", "i_ratio", "numbers", "reflection", "wpm",
-    "fillers_per_min", "top_competency", "follow_up_target",
+    "fillers_per_min", "top_competency", "follow_up_target", "coach_star_score", "coach_notes",
 )  # fmt: skip
 
 
-def export(data: dict[str, Any], fmt: str) -> str:
-    """The session as JSON (the documented schema), CSV (one row per turn) or Markdown."""
+def _note_line(a: Annotation) -> str:
+    return f"{a.note} ({a.by}, {a.at})"
+
+
+def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None = None) -> str:
+    """The session as JSON (the documented schema, plus ``annotations`` when a coach added some),
+    CSV (one row per turn, with the coach's score and notes) or Markdown (with a coach notes section)."""
+    annotations = annotations or []
+    coach = overrides_by_turn(annotations)
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        extra = {"annotations": [dataclasses.asdict(a) for a in annotations]} if annotations else {}
+        return json.dumps({**data, **extra}, indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
-        return render_markdown(data)
+        lines = [f"- Turn {a.turn + 1}: {_note_line(a)}" for ov in coach.values() for a in ov.notes]
+        return render_markdown(data) + ("\n## Coach notes\n\n" + "\n".join(lines) + "\n" if lines else "")
     if fmt != "csv":
         raise InputError(f"unknown export format '{fmt}'", "use json, csv or md")
     buf = io.StringIO()
@@ -219,6 +230,7 @@ def export(data: dict[str, Any], fmt: str) -> str:
     writer.writeheader()
     for turn in data.get("turns", []):
         m = answer_metrics(turn)
+        ov = coach.get(turn.get("index", -1))
         answer = turn.get("answer") or {}
         score = turn.get("score") or {}
         writer.writerow(
@@ -242,6 +254,8 @@ def export(data: dict[str, Any], fmt: str) -> str:
                 "fillers_per_min": "" if not m or m.fillers_per_min is None else m.fillers_per_min,
                 "top_competency": score["competencies"][0]["id"] if score.get("competencies") else "",
                 "follow_up_target": (turn.get("follow_up") or {}).get("target", ""),
+                "coach_star_score": ov.star_score.star_score if ov and ov.star_score else "",
+                "coach_notes": " | ".join(_note_line(a) for a in ov.notes) if ov else "",
             }
         )
     return buf.getvalue()

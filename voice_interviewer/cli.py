@@ -474,12 +474,14 @@ def review_show(
     session: str = typer.Argument(..., help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
 ) -> None:
     """Show one session: transcripts with STAR labels, evidence, delivery, follow-ups and their rationale."""
+    from .annotations import load_annotations
     from .catalog import find_session
     from .render import render_session
     from .session import load_session
 
     cfg = _config()
-    render_session(load_session(find_session(cfg.transcripts_dir, session) / "session.json"), out)
+    folder = find_session(cfg.transcripts_dir, session)
+    render_session(load_session(folder / "session.json"), out, load_annotations(folder))
 
 
 @review_app.command("compare")
@@ -550,6 +552,76 @@ def review_progress(candidate: str = typer.Argument(..., help="Candidate name.")
     out.print(comp)
 
 
+@review_app.command("annotate")
+def review_annotate(
+    session: str = typer.Argument(..., help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
+    turn: int = typer.Option(..., "--turn", min=1, help="Turn number, as numbered by 'review show'."),
+    note: str | None = typer.Option(None, "--note", help="A note for the candidate on this turn."),
+    score: int | None = typer.Option(None, "--score", help="Your STAR score for this answer (0-100)."),
+    label: list[str] | None = typer.Option(
+        None, "--label", help="Relabel a sentence: SENTENCE=PART, e.g. 3=result (repeatable)."
+    ),
+    by: str | None = typer.Option(None, "--by", help="Who is annotating (default: your user name)."),
+) -> None:
+    """Add a coach note, score or STAR-label override to a turn (kept apart from the machine scores)."""
+    import getpass
+
+    from .annotations import parse_label
+    from .coach import annotate
+
+    labels = dict(parse_label(v) for v in label or ())
+    folder, ann = annotate(_config(), session, turn - 1, by or getpass.getuser(), note, score, labels)
+    out.print(f"annotation by {escape(ann.by)} at {ann.at} saved in {folder / 'annotations.json'}")
+
+
+@app.command("report")
+def report_cmd(
+    session: str | None = typer.Argument(None, help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
+    html: bool = typer.Option(True, "--html", help="Write a self-contained HTML file (the only format)."),
+    progress_of: str | None = typer.Option(None, "--progress", help="A progress report for this candidate instead."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of the session folder."),
+) -> None:
+    """Write an HTML report: one session (report.html in its folder) or a candidate's progress."""
+    from .coach import write_progress_report, write_session_report
+
+    cfg = _config()
+    if (session is None) == (progress_of is None):
+        raise InputError("give a SESSION or --progress CANDIDATE", "e.g. voice-interviewer report SESSION_ID")
+    if progress_of is not None:
+        path, skipped = write_progress_report(cfg, progress_of, output)
+        for line in skipped:
+            err.print(f"[yellow]skipped {escape(line)}[/]", soft_wrap=True)
+    else:
+        assert session is not None
+        path = write_session_report(cfg, session, output)
+    out.print(f"wrote {path}")
+
+
+@app.command("rescore")
+def rescore_cmd(
+    session: str | None = typer.Argument(None, help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
+    all_sessions: bool = typer.Option(False, "--all", help="Rescore every saved session."),
+) -> None:
+    """Re-run the analysis with the current models and prompts; old scores are kept for comparison."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .coach import rescore, rescore_targets
+
+    cfg = _config()
+    folders = rescore_targets(cfg, session, all_sessions)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err) as bar:
+        task = bar.add_task("rescoring sessions", total=len(folders))
+        for folder, problem in rescore(cfg, folders):
+            bar.advance(task)
+            if problem:
+                failed += 1
+                err.print(f"[yellow]skipped {escape(str(folder))}: {escape(problem)}[/]", soft_wrap=True)
+    out.print(f"rescored {len(folders) - failed} session(s); previous scores kept in turns[].previous_scores")
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command("export")
 def export_cmd(
     session: str = typer.Argument(..., help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
@@ -557,11 +629,13 @@ def export_cmd(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
 ) -> None:
     """Export a session for sharing with a mentor."""
+    from .annotations import load_annotations
     from .catalog import export, find_session
     from .session import load_session
 
     cfg = _config()
-    text = export(load_session(find_session(cfg.transcripts_dir, session) / "session.json"), fmt)
+    folder = find_session(cfg.transcripts_dir, session)
+    text = export(load_session(folder / "session.json"), fmt, load_annotations(folder))
     if output is None:
         sys.stdout.write(text)
         return

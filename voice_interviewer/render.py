@@ -10,6 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .annotations import Annotation, overrides_by_turn
+
 STAR_STYLE = {
     "situation": "bold blue",
     "task": "bold magenta",
@@ -19,13 +21,13 @@ STAR_STYLE = {
 }
 
 
-def star_text(sentences: list[dict[str, Any]]) -> Text:
-    """The answer with each sentence tagged and coloured by its STAR label."""
+def star_text(sentences: list[dict[str, Any]], numbered: bool = False) -> Text:
+    """The answer with each sentence tagged and coloured by its STAR label (numbered for annotating)."""
     out = Text()
-    for s in sentences:
+    for n, s in enumerate(sentences, 1):
         style = STAR_STYLE.get(s["star"], "")
         tag = s["star"][0].upper() if s["star"] != "other" else "-"
-        out.append(f"[{tag}] ", style=style)
+        out.append(f"[{n}{tag}] " if numbered else f"[{tag}] ", style=style)
         out.append(s["text"] + " ", style=style.replace("bold ", ""))
     return out
 
@@ -78,8 +80,9 @@ def render_score(score: dict[str, Any], console: Console) -> None:
         console.print(f"[yellow]warning:[/] {escape(w)}")
 
 
-def render_session(data: dict[str, Any], console: Console) -> None:
-    """One session for a coach: each turn with STAR spans, evidence, delivery, follow-up rationale."""
+def render_session(data: dict[str, Any], console: Console, annotations: list[Annotation] | None = None) -> None:
+    """One session for a coach: each turn with STAR spans, evidence, delivery, follow-up rationale, coach notes."""
+    coach = overrides_by_turn(annotations or [])
     status = "complete" if data.get("complete") else "incomplete (interrupted)"
     console.print(
         f"[bold]{escape(data['session_id'])}[/]  candidate {escape(data['candidate'])}  round {escape(data['round'])}  "
@@ -92,10 +95,22 @@ def render_session(data: dict[str, Any], console: Console) -> None:
         score = turn.get("score")
         if answer.get("audio_file"):
             console.print(f"[dim]audio: {escape(answer['audio_file'])}, ended by {answer.get('end_reason')}[/]")
+        ov = coach.get(turn["index"])
         if score:
             star = score["star"]
-            console.print(f"STAR {star['score']}/100, missing: {escape(', '.join(star['missing']) or 'none')}")
-            console.print(star_text(score["sentences"]))
+            line = f"STAR {star['score']}/100, missing: {escape(', '.join(star['missing']) or 'none')}"
+            earlier = [str(p["score"]["star"]["score"]) for p in turn.get("previous_scores", []) if p.get("score")]
+            if earlier:
+                line += f"  [dim](before rescoring: {', '.join(earlier)})[/]"
+            if ov and ov.star_score:
+                a = ov.star_score
+                line += f"  [bold yellow]coach: {a.star_score}/100[/] [dim]({escape(a.by)}, {a.at})[/]"
+            console.print(line)
+            console.print(star_text(score["sentences"], numbered=True))
+            for index, (part, a) in sorted((ov.labels if ov else {}).items()):
+                machine = score["sentences"][index]["star"] if index < len(score["sentences"]) else "?"
+                who = f"[dim]({escape(a.by)}, {a.at})[/]"
+                console.print(f"  [yellow]coach relabelled sentence {index + 1}: {machine} -> {part}[/] {who}")
             for c in score["competencies"][:3]:
                 mark = "covered" if c["covered"] else "weak"
                 console.print(f"  [dim]{c['id']} ({mark}, p={c['probability']:.2f}):[/] {escape(c['evidence'][:110])}")
@@ -109,6 +124,8 @@ def render_session(data: dict[str, Any], console: Console) -> None:
             console.print(escape(answer.get("text") or "(nothing heard)"))
         if turn.get("error"):
             console.print(f"[red]error:[/] {escape(turn['error'])}")
+        for a in ov.notes if ov else []:
+            console.print(f"  [yellow]coach note:[/] {escape(a.note or '')} [dim]({escape(a.by)}, {a.at})[/]")
         fu = turn.get("follow_up")
         if fu:
             console.print(

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,14 +159,19 @@ class SessionStore:
         self._save()
 
     def _save(self) -> None:
-        try:
-            atomic_write_text(self.folder / "session.json", json.dumps(self.data, indent=2))
-            atomic_write_text(self.folder / "transcript.md", render_markdown(self.data))
-        except OSError as exc:
-            raise SessionError(
-                f"cannot save the session in {self.folder}: {exc.strerror or exc}",
-                "free disk space or make the transcripts folder writable",
-            ) from exc
+        save_session(self.folder, self.data)
+
+
+def save_session(folder: Path, data: dict[str, Any]) -> None:
+    """Rewrite ``session.json`` and ``transcript.md`` atomically (each: temp file, fsync, rename)."""
+    try:
+        atomic_write_text(folder / "session.json", json.dumps(data, indent=2))
+        atomic_write_text(folder / "transcript.md", render_markdown(data))
+    except OSError as exc:
+        raise SessionError(
+            f"cannot save the session in {folder}: {exc.strerror or exc}",
+            "free disk space or make the transcripts folder writable",
+        ) from exc
 
 
 def render_markdown(data: dict[str, Any]) -> str:
@@ -220,4 +226,61 @@ def load_session(path: Path) -> dict[str, Any]:
             f"{path} was written by a newer voice-interviewer (schema {data['schema_version']})",
             "upgrade voice-interviewer to read it",
         )
+    return migrate(data)
+
+
+# Readers never see an old shape: ``migrate`` brings any readable session up to the
+# current one. Version N -> N+1 steps go in _STEPS; within a version, fields added
+# later (all optional, per the contract) get their defaults in _fill_defaults, so a
+# session written by an early build renders like a new one.
+_STEPS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a loaded session to SCHEMA_VERSION (in memory; the file is not rewritten)."""
+    version = int(data["schema_version"])
+    if version < 1 and version not in _STEPS:
+        raise SessionError(f"session schema {version} is not supported", "re-run the practice session")
+    while version < SCHEMA_VERSION:
+        data = _STEPS[version](data)
+        version += 1
+        data["schema_version"] = version
+    return _fill_defaults(data)
+
+
+_TIMING_KEYS = (
+    "question_spoken_s", "speech_start_s", "speech_end_s", "endpoint_s",
+    "transcript_ready_s", "analysis_ready_s", "followup_ready_s", "tts_start_s",
+)  # fmt: skip
+
+
+def _fill_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    data.setdefault("ended_at", None)
+    data.setdefault("complete", False)
+    data.setdefault("config", {})
+    data.setdefault("models", {})
+    data.setdefault("prompts_sha256", "")
+    data.setdefault("turns", [])
+    for turn in data["turns"]:
+        turn.setdefault("is_follow_up", False)
+        turn.setdefault("question_id", "")
+        turn.setdefault("follow_up", None)
+        turn.setdefault("error", None)
+        turn.setdefault("score", None)
+        timings = turn.setdefault("timings", {})
+        for key in _TIMING_KEYS:
+            timings.setdefault(key, None)
+        answer = turn.get("answer")
+        if answer:
+            answer.setdefault("audio_file", None)
+            answer.setdefault("text", (turn.get("score") or {}).get("transcript", {}).get("text", ""))
+            answer.setdefault("words", [])
+            answer.setdefault("duration_s", None)
+            answer.setdefault("overflows", 0)
+        score = turn.get("score")
+        if score:
+            score.setdefault("warnings", [])
+            score.setdefault("delivery", None)
+            for comp in score.get("competencies", []):
+                comp.setdefault("probability", comp.get("similarity", 0.0))
     return data

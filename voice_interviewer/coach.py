@@ -1,0 +1,127 @@
+"""The coach's side, composed: annotate, rescore, and write HTML reports.
+
+Sits above ``app`` (it reuses the analyzer it builds) and below the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .annotations import Annotation, add_annotation, load_annotations, make_annotation
+from .app import build_analyzer, session_models
+from .catalog import find_session, progress
+from .config import Config
+from .errors import InputError, SessionError, VoiceInterviewerError
+from .prompts import COMPETENCY_IDS, prompts_checksum
+from .report import ProgressReport, session_report
+from .score import score_json
+from .session import atomic_write_text, load_session, save_session, validate_name
+from .types import Transcript, Word
+
+SESSION_FILE = "session.json"
+
+
+def annotate(
+    cfg: Config,
+    ref: str,
+    turn: int,
+    by: str,
+    note: str | None,
+    star_score: int | None,
+    labels: dict[int, str],
+) -> tuple[Path, Annotation]:
+    folder = find_session(cfg.transcripts_dir, ref)
+    data = load_session(folder / SESSION_FILE)
+    ann = make_annotation(data, turn, by, note=note, star_score=star_score, labels=labels)
+    add_annotation(folder, str(data["session_id"]), ann)
+    return folder, ann
+
+
+def write_session_report(cfg: Config, ref: str, output: Path | None = None) -> Path:
+    """The self-contained HTML report of one session, written into its folder by default."""
+    from .adapters.html_report import render_session_html
+
+    folder = find_session(cfg.transcripts_dir, ref)
+    data = load_session(folder / SESSION_FILE)
+    html = render_session_html(session_report(data, folder, load_annotations(folder)))
+    return _write(output or folder / "report.html", html)
+
+
+def write_progress_report(cfg: Config, candidate: str, output: Path | None = None) -> tuple[Path, list[str]]:
+    """A candidate's trend report (``transcripts/<candidate>/progress.html``); also returns skipped sessions."""
+    from .adapters.html_report import render_progress_html
+
+    validate_name(candidate, "candidate name")
+    folder = cfg.transcripts_dir / candidate
+    sessions, skipped = [], []
+    for path in sorted(folder.glob(f"*/{SESSION_FILE}")):
+        try:
+            sessions.append(load_session(path))
+        except VoiceInterviewerError as exc:
+            skipped.append(f"{path}: {exc.message}")
+    if not sessions:
+        raise InputError(f"no readable sessions for '{candidate}'", "see: voice-interviewer review list")
+    report = ProgressReport(candidate, tuple(progress(sessions)), COMPETENCY_IDS)
+    return _write(output or folder / "progress.html", render_progress_html(report)), skipped
+
+
+def _write(path: Path, text: str) -> Path:
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise SessionError(f"cannot write {path}: {exc.strerror or exc}", "free disk space or choose --output") from exc
+    return path
+
+
+def rescore_targets(cfg: Config, ref: str | None, all_sessions: bool) -> list[Path]:
+    if (ref is None) == (not all_sessions):
+        raise InputError("give one SESSION or --all", "e.g. voice-interviewer rescore --all")
+    if ref is not None:
+        return [find_session(cfg.transcripts_dir, ref)]
+    return sorted(p.parent for p in cfg.transcripts_dir.glob(f"*/*/{SESSION_FILE}"))
+
+
+def _transcript(answer: dict[str, Any]) -> Transcript:
+    words = tuple(Word(w["text"], w["start_s"], w["end_s"], w.get("probability", 1.0)) for w in answer["words"])
+    return Transcript(answer["text"], words, answer.get("duration_s"))
+
+
+def rescore(
+    cfg: Config,
+    folders: list[Path],
+    on_turn: Callable[[Path, int, int], None] = lambda folder, done, total: None,
+) -> Iterator[tuple[Path, str | None]]:
+    """Re-run the analysis of every answered turn with the current models and prompts.
+
+    The previous score of each turn moves to ``turns[].previous_scores`` (with when it was
+    replaced); the follow-up that was actually asked is kept. Yields (folder, problem or None);
+    an unreadable session is reported and skipped, never fatal.
+    """
+    analyzer = build_analyzer(cfg)
+    stamp = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "prompts_sha256": prompts_checksum(cfg.prompts_dir),
+        "models": session_models(cfg, with_whisper=False),
+    }
+    for folder in folders:
+        try:
+            data = load_session(folder / SESSION_FILE)
+        except VoiceInterviewerError as exc:
+            yield folder, exc.message
+            continue
+        turns = [t for t in data["turns"] if t.get("answer") and t["answer"].get("text")]
+        for done, turn in enumerate(turns, 1):
+            analysis = analyzer.analyze(turn["question"], _transcript(turn["answer"]), turn["answer"]["source"])
+            new = score_json(analysis, None)
+            old = turn.get("score")
+            if old is not None:
+                new["follow_up"] = old.get("follow_up", new["follow_up"])
+                turn.setdefault("previous_scores", []).append({"replaced_at": stamp["at"], "score": old})
+            turn["score"] = new
+            on_turn(folder, done, len(turns))
+        data.setdefault("rescores", []).append(stamp)
+        save_session(folder, data)
+        yield folder, None
