@@ -1,7 +1,5 @@
 """``python -m voice_interviewer``."""
 
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

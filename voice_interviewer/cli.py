@@ -322,6 +322,36 @@ def bench_review(sessions: int = typer.Option(1000, "--sessions", min=1, max=200
     out.print(f"listed {len(shown)} sessions ({size:.0f} MB of session.json) in {elapsed:.2f} s")
 
 
+@bench_app.command("report")
+def bench_report(
+    session: str | None = typer.Argument(None, help="Session to render (default: the saved one with most turns)."),
+    runs: int = typer.Option(5, "--runs", min=1, max=100),
+) -> None:
+    """Time `report --html` (load, annotations, charts, template, write) for one saved session."""
+    import statistics
+    import time
+
+    from .coach import write_session_report
+
+    cfg = _config()
+    if session is None:
+        saved = list(cfg.transcripts_dir.glob("*/*/session.json"))
+        if not saved:
+            raise InputError("no saved session to render", "run a practice session first")
+        biggest = max(saved, key=lambda p: len(json.loads(p.read_text(encoding="utf-8")).get("turns", [])))
+        session = f"{biggest.parent.parent.name}/{biggest.parent.name}"
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        path = write_session_report(cfg, session)
+        times.append(time.perf_counter() - started)
+    turns = len(json.loads((path.parent / "session.json").read_text(encoding="utf-8"))["turns"])
+    out.print(
+        f"report for {session} ({turns} turns, {path.stat().st_size / 1e3:.0f} kB): "
+        f"first {times[0]:.3f} s, median {statistics.median(times):.3f} s, max {max(times):.3f} s over {runs} runs"
+    )
+
+
 def _progress_printer() -> Any:
     """A rich progress bar for model assembly; returns (progress, callback)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
@@ -676,5 +706,21 @@ def main(argv: list[str] | None = None) -> int:
     return code if isinstance(code, int) else 0
 
 
+def entry() -> None:
+    """The console script: run ``main`` and exit with its code.
+
+    After Ctrl-C, everything is already saved (each turn was written atomically and the
+    session marked incomplete), but worker threads may still be inside Whisper or ONNX
+    Runtime; letting the interpreter tear them down there crashed it (SIGSEGV) in the
+    fault tests. So an interrupted run flushes its output and leaves at once.
+    """
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -11,6 +11,7 @@ The same path serves the microphone and a WAV file replayed at real-time pace.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import wave
@@ -193,12 +194,18 @@ class WavWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # Both stay open for the whole answer and are closed in close().
-        self._file = path.open("wb")
-        self._wav = wave.open(self._file, "wb")  # noqa: SIM115
+        # Owner-only (0600): these are recordings of the candidate's voice. The header is
+        # written under a temporary name and the file renamed into place, so a kill at any
+        # moment never leaves an empty or headerless answer-NN.wav behind.
+        part = path.with_name(f".{path.name}.part")
+        self._file = os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        self._wav = wave.open(self._file, "wb")  # noqa: SIM115 (both are closed in close())
         self._wav.setnchannels(1)
         self._wav.setsampwidth(2)
         self._wav.setframerate(SAMPLE_RATE)
+        self._wav.writeframes(b"")  # writes the header now
+        self._file.flush()
+        os.replace(part, path)
 
     def write(self, samples: np.ndarray) -> None:
         self._wav.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
