@@ -26,6 +26,7 @@ from .star import (
     HMM_WEIGHT,
     LABELS,
     STAR_C,
+    TRANSITION_PRIOR,
     CueScorer,
     Fitter,
     StarModel,
@@ -39,7 +40,7 @@ from .types import Analysis, SentenceLabel, Transcript, Word
 
 Splitter = Callable[[str], list[str]]
 MAX_SENTENCE_WORDS = 45
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 COMPETENCY_C = 4.0
 _ENGLISH_COMMON = frozenset(
     [
@@ -122,7 +123,7 @@ def align_words(sentences: list[str], words: tuple[Word, ...]) -> list[tuple[flo
 
 
 def _cache_key(model_id: str, groups: list[tuple[str, ...]]) -> str:
-    params = f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}"
+    params = f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{TRANSITION_PRIOR}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}"
     digest = hashlib.sha256(f"{params}:{model_id}".encode())
     for group in groups:
         digest.update(b"\x1e" + "\x1f".join(group).encode())
