@@ -40,7 +40,7 @@ from .types import Analysis, SentenceLabel, Transcript, Word
 
 Splitter = Callable[[str], list[str]]
 MAX_SENTENCE_WORDS = 45
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 COMPETENCY_C = 4.0
 _ENGLISH_COMMON = frozenset(
     [

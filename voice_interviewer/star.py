@@ -10,7 +10,9 @@ Pure numpy. Each sentence becomes a feature vector:
       of the answer, similarity to the question
     | exemplar similarity: per label, the mean of the top-5 cosine similarities to that
       label's labelled sentences (exemplars and training answers; a sentence never
-      counts as its own neighbour) ]
+      counts as its own neighbour)
+    | the same exemplar similarity of the previous and of the next sentence (zeros at
+      the ends of the answer and for isolated exemplars) ]
 
 A softmax classifier (weights fitted on the labelled exemplars in prompts/, see
 ``train_star``) gives P(label | sentence). An HMM then decodes the most likely
@@ -163,7 +165,12 @@ def sentence_features(
     """Feature rows (see module docstring). ``in_answer=False`` for isolated exemplars (no context)."""
     n = len(sentences)
     near = neighbour_similarity(vecs, neighbours or {})
-    out = np.zeros((n, vecs.shape[1] + CueScorer.N_FLAGS + N_CONTEXT + len(LABELS)))
+    prev_near = np.zeros_like(near)
+    next_near = np.zeros_like(near)
+    if in_answer and n > 1:
+        prev_near[1:] = near[:-1]
+        next_near[:-1] = near[1:]
+    out = np.zeros((n, vecs.shape[1] + CueScorer.N_FLAGS + N_CONTEXT + 3 * len(LABELS)))
     total = vecs.sum(axis=0)
     for i, sentence in enumerate(sentences):
         context = [0.0] * N_CONTEXT
@@ -174,7 +181,7 @@ def sentence_features(
             topical = float(vecs[i] @ rest / norm) if n > 1 and norm > 0 else 0.5
             asked = float(vecs[i] @ question_vec) if question_vec is not None else 0.3
             context = [1.0, r, r * r, float(i == 0), float(i == n - 1), topical, asked]
-        out[i] = np.concatenate([vecs[i], cues.flags(sentence), context, near[i]])
+        out[i] = np.concatenate([vecs[i], cues.flags(sentence), context, near[i], prev_near[i], next_near[i]])
     return out
 
 
