@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
-from voice_interviewer.analyzer import Analyzer, align_words, split_long
+from voice_interviewer.analyzer import Analyzer, _cache_key, align_words, split_long
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content import load_content
 from voice_interviewer.errors import InputError
 from voice_interviewer.prompts import COMPETENCY_IDS
 from voice_interviewer.score import score_json
-from voice_interviewer.star import expand_hmm, posteriors, star_score, viterbi
+from voice_interviewer.star import expand_hmm, learned_hmm, posteriors, star_score, state_path, viterbi
 from voice_interviewer.testing import HashEmbedder
 from voice_interviewer.types import SENTENCE_LABELS, Transcript, Word
 
@@ -131,6 +131,24 @@ def test_hmm_prefers_story_order_and_keeps_phase_through_asides() -> None:
     assert viterbi(flat, trans, start)[0] == 0  # with no evidence, a story starts with the situation
     post = posteriors(flat, trans, start)
     assert np.allclose(post.sum(axis=1), 1.0)
+
+
+def test_learned_hmm_counts_aside_runs_and_keeps_forbidden_moves_impossible() -> None:
+    phase = np.log(np.full((4, 4), 0.25))
+    trans, start = expand_hmm(phase, np.log(np.full(4, 0.25)), 0.1)
+    answers = [["other", "situation", "action", "result", "other", "other"]] * 10
+    assert state_path(answers[0]) == [4, 0, 2, 3, 7, 7]
+    learned, learned_start = learned_hmm(answers, trans, start, prior=5.0)
+    assert np.allclose(np.exp(learned).sum(axis=1), 1.0) and np.isclose(np.exp(learned_start).sum(), 1.0)
+    assert learned[7, 7] > trans[7, 7]  # asides after the result come in runs
+    assert np.isneginf(learned[0, 5]) and np.isneginf(learned[3, 4])  # an aside never changes the phase
+
+
+def test_cache_key_changes_with_training_labels() -> None:
+    groups = [("I led the migration.",)]
+    assert _cache_key("m", groups, [("action", "|", "leadership")]) != _cache_key(
+        "m", groups, [("result", "|", "leadership")]
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -26,6 +26,7 @@ from .star import (
     HMM_WEIGHT,
     LABELS,
     STAR_C,
+    TRANSITION_PRIOR,
     CueScorer,
     Fitter,
     StarModel,
@@ -39,7 +40,7 @@ from .types import Analysis, SentenceLabel, Transcript, Word
 
 Splitter = Callable[[str], list[str]]
 MAX_SENTENCE_WORDS = 45
-CACHE_VERSION = 4
+CACHE_VERSION = 6
 COMPETENCY_C = 4.0
 _ENGLISH_COMMON = frozenset(
     [
@@ -121,11 +122,16 @@ def align_words(sentences: list[str], words: tuple[Word, ...]) -> list[tuple[flo
     return spans
 
 
-def _cache_key(model_id: str, groups: list[tuple[str, ...]]) -> str:
-    params = f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}"
+def _cache_key(model_id: str, groups: list[tuple[str, ...]], labels: list[tuple[str, ...]]) -> str:
+    """Digest of everything the fitted models depend on: parameters, embedding model, the
+    embedded text (``groups``) and the labels fitted on it (``labels``: training answers'
+    STAR labels and competencies, which change the fit without changing any text)."""
+    params = f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{TRANSITION_PRIOR}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}"
     digest = hashlib.sha256(f"{params}:{model_id}".encode())
     for group in groups:
         digest.update(b"\x1e" + "\x1f".join(group).encode())
+    for group in labels:
+        digest.update(b"\x1d" + "\x1f".join(group).encode())
     return digest.hexdigest()[:24]
 
 
@@ -181,7 +187,8 @@ class Analyzer:
         groups += [c.exemplars for c in content.competencies]
         groups += [t.sentences for t in content.training]
         groups += [tuple(t.question or "" for t in content.training)]
-        key = _cache_key(model_id or embedder.name, groups)
+        labels = [(*t.labels, "|", *t.competencies) for t in content.training]
+        key = _cache_key(model_id or embedder.name, groups, labels)
         path = cache_dir / f"analyzer-{key}.npz" if cache_dir else None
         arrays = _load_cache(path, groups)
         if arrays is None:
