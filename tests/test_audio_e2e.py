@@ -9,9 +9,12 @@ transcribe it and save it.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,12 +30,12 @@ from voice_interviewer.session import load_session
 pytestmark = [pytest.mark.models, pytest.mark.audio]
 
 
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+@contextlib.contextmanager
+def pulse_server(root: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
+    """A private PulseAudio with a virtual microphone fed from a FIFO and a null-sink speaker."""
     exe = shutil.which("pulseaudio")
     if exe is None:
         pytest.fail("pulseaudio is not installed; ./test.sh installs it (Debian: pulseaudio)")
-    root = tmp_path_factory.mktemp("pulse")
     config = root / "default.pa"
     config.write_text(
         f"load-module module-native-protocol-unix auth-anonymous=1 socket={root}/native\n"
@@ -54,9 +57,18 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             pytest.fail(f"PulseAudio did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
         time.sleep(0.05)
     env["FIFO"] = str(root / "mic.fifo")
-    yield env
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield env, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    with pulse_server(tmp_path_factory.mktemp("pulse")) as (env, _):
+        yield env
 
 
 class Feeder(threading.Thread):
@@ -217,3 +229,36 @@ def test_spoken_interview_with_pyttsx3_voice_through_the_null_sink(
     t = turn["timings"]
     assert t["question_spoken_s"] > 1.0, out  # the question took real time to say
     assert t["tts_start_s"] is not None and t["tts_start_s"] >= t["endpoint_s"]
+
+
+def test_microphone_disappearing_mid_answer(home: Path, tmp_path: Path) -> None:
+    """The sound server dies while the candidate speaks: one clear line, exit 5, the audio so far kept."""
+    text = "Last year I rebuilt our deployment pipeline. " * 6
+    speech = read_audio(espeak_wav(text, tmp_path / "answer.wav", wpm=150))
+    server_root = tmp_path / "pulse"
+    server_root.mkdir()
+    with pulse_server(server_root) as (env, server):
+        feeder = Feeder(env["FIFO"], speech)
+        feeder.start()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "voice_interviewer", "practice", "--answers", "mic", "--no-voice",
+             "--questions", "2", "--no-follow-ups"],
+            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not any(p.stat().st_size > 96_000 for p in home.glob("transcripts/*/*/answer-00.wav")):
+            assert time.monotonic() < deadline and child.poll() is None, "the answer was never captured"
+            time.sleep(0.1)
+        server.kill()  # the device is gone: no more audio, the server socket closes
+        feeder.stop.set()
+        out, errs = child.communicate(timeout=60)
+    message = errs.decode()
+    assert child.returncode == 5, out.decode() + message
+    # PortAudio's ALSA layer prints its own diagnostics to stderr first; ours is the one last line.
+    last = message.strip().splitlines()[-1]
+    assert "Traceback" not in message
+    assert last.startswith("error: the microphone") and "mic-test" in last
+    (folder,) = [p.parent for p in home.glob("transcripts/*/*/session.json")]
+    assert run_cli("review", "show", str(folder)).returncode == 0
+    assert json.loads((folder / "session.json").read_text())["complete"] is False
+    assert len(read_audio(folder / "answer-00.wav")) >= 16000 * 3  # what was said before the loss is on disk

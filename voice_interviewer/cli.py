@@ -676,6 +676,49 @@ def export_cmd(
     out.print(f"wrote {output}")
 
 
+@app.command("delete")
+def delete_cmd(
+    session: str | None = typer.Argument(None, help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
+    candidate: str | None = typer.Option(None, "--candidate", help="Delete every session of this candidate."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete a session (or all of a candidate's): audio, transcripts, annotations and reports together."""
+    from .coach import delete, plan_delete
+
+    plan = plan_delete(_config(), session, candidate)
+    what = (
+        f"{plan.audio} audio file(s), {plan.sessions} session transcript(s), {plan.annotations} annotation file(s), "
+        f"{plan.reports} report(s)"
+        + (f", {plan.other} other file(s)" if plan.other else "")
+        + f"; {plan.bytes / 1e6:.1f} MB in {', '.join(str(f) for f in plan.folders)}"
+    )
+    if not yes and not typer.confirm(f"Delete {what}?", default=False, err=True):
+        out.print("Nothing deleted.")
+        raise typer.Exit(1)
+    delete(plan)
+    out.print(f"Deleted {what}")
+
+
+@app.command("doctor")
+def doctor_cmd() -> None:
+    """Check this machine: Python, PortAudio, devices, voices, models and checksums, disk space, permissions."""
+    from .doctor import run_checks
+
+    marks = {"pass": "[green]pass[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]"}
+
+    def show(c: Any) -> None:
+        out.print(
+            f"{marks[c.status]}  {c.name}: {escape(c.detail)}" + (f"\n      fix: {escape(c.fix)}" if c.fix else "")
+        )
+
+    checks = run_checks(_config(), show)
+    failed = [c for c in checks if c.status == "fail"]
+    warned = [c for c in checks if c.status == "warn"]
+    out.print(f"\n{len(checks) - len(failed) - len(warned)} passed, {len(warned)} warning(s), {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: known errors become one line on stderr and a non-zero exit code."""
     try:

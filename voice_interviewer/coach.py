@@ -5,7 +5,9 @@ Sits above ``app`` (it reuses the analyzer it builds) and below the CLI.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,3 +127,60 @@ def rescore(
         data.setdefault("rescores", []).append(stamp)
         save_session(folder, data)
         yield folder, None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What ``delete`` removes (or removed): folders, and files counted by kind."""
+
+    folders: tuple[Path, ...]
+    audio: int
+    sessions: int
+    annotations: int
+    reports: int
+    other: int
+    bytes: int
+
+
+def plan_delete(cfg: Config, ref: str | None, candidate: str | None) -> Removal:
+    """The folders to delete: one session, or everything of one candidate. Never outside transcripts/."""
+    if (ref is None) == (candidate is None):
+        raise InputError("give one SESSION or --candidate NAME", "e.g. voice-interviewer delete --candidate ana")
+    root = cfg.transcripts_dir.resolve()
+    if candidate is not None:
+        validate_name(candidate, "candidate name")
+        folder = cfg.transcripts_dir / candidate
+        if not folder.is_dir():
+            raise InputError(f"no saved sessions for '{candidate}'", "see: voice-interviewer review list")
+    else:
+        assert ref is not None
+        folder = find_session(cfg.transcripts_dir, ref)
+    if folder.is_symlink() or root not in folder.resolve().parents:
+        raise InputError(f"{folder} is not a folder inside {root}", "delete only sessions under the transcripts folder")
+    counts = {"audio": 0, "sessions": 0, "annotations": 0, "reports": 0, "other": 0}
+    size = 0
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        size += path.stat().st_size
+        name = path.name
+        if path.suffix.lower() == ".wav":
+            counts["audio"] += 1
+        elif name in (SESSION_FILE, "transcript.md"):
+            counts["sessions"] += name == SESSION_FILE
+        elif name == "annotations.json":
+            counts["annotations"] += 1
+        elif name.endswith(".html"):
+            counts["reports"] += 1
+        else:
+            counts["other"] += 1
+    return Removal(folders=(folder,), bytes=size, **counts)
+
+
+def delete(plan: Removal) -> None:
+    """Remove the planned folders (audio, transcripts, annotations and reports together)."""
+    for folder in plan.folders:
+        try:
+            shutil.rmtree(folder)  # never follows symlinks inside the folder
+        except OSError as exc:
+            raise SessionError(f"could not delete all of {folder}: {exc.strerror or exc}", "check permissions") from exc
