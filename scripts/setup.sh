@@ -21,6 +21,8 @@ if [[ "$MODE" == "--test" ]]; then
   SYSTEM_PACKAGES+=(sox pulseaudio pulseaudio-utils libasound2-plugins)
   # chromium renders the HTML report in a real headless browser (driven by playwright).
   SYSTEM_PACKAGES+=(chromium fonts-dejavu-core)
+  # unshare (util-linux) and ip (iproute2) run the suite in a network namespace with no network.
+  SYSTEM_PACKAGES+=(util-linux iproute2)
 fi
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

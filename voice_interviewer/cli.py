@@ -352,6 +352,25 @@ def bench_report(
     )
 
 
+@bench_app.command("soak")
+def bench_soak(
+    sessions: int = typer.Option(50, "--sessions", min=1, max=1000, help="Consecutive sessions in this process."),
+    questions: int = typer.Option(3, "--questions", min=1, max=50, help="Main questions per session."),
+    no_follow_ups: bool = typer.Option(False, "--no-follow-ups", help="Main questions only."),
+    pace: float = typer.Option(4.0, "--pace", min=0.0, help="Replay speed: 1 = real time, 0 = as fast as possible."),
+) -> None:
+    """Many replayed sessions in one process: RSS, open files, threads and latency, first vs last."""
+    from .soak import soak
+
+    def progress(n: int, row: dict[str, float]) -> None:
+        err.print(
+            f"session {n}/{sessions}: {row['turns']:.0f} turns, RSS {row['rss_mb']:.0f} MB, "
+            f"{row['fds']:.0f} open files, {row['threads']:.0f} threads"
+        )
+
+    out.print_json(data=soak(_config(), sessions, questions, not no_follow_ups, pace, progress))
+
+
 def _progress_printer() -> Any:
     """A rich progress bar for model assembly; returns (progress, callback)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
