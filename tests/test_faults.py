@@ -117,3 +117,27 @@ def test_sigkill_and_ctrl_c_at_random_moments_lose_nothing_completed(home: Path,
     listing = run_cli("review", "list", "--candidate", "kill")
     assert listing.returncode == 0 and "skipped" not in listing.stderr
     assert f"{len(expected)} session(s)" in listing.stdout
+
+
+@pytest.mark.models
+def test_killing_report_and_rescore_never_leaves_a_broken_file(home: Path, tmp_path: Path) -> None:
+    """SIGKILL while the HTML report or a rescore is written: the old file or the new one, never half of one."""
+    from tests.conftest import practice_typed
+
+    answer = "Our build took forty minutes. I split the test suite myself. It takes nine minutes now.\n\n"
+    assert practice_typed("--no-follow-ups", "--candidate", "kill", input=answer).returncode == 0
+    (folder,) = [p.parent for p in (home / "transcripts" / "kill").glob("*/session.json")]
+    rng = random.Random()
+    for command, window in ((["report", str(folder)], 1.0), (["rescore", str(folder)], 3.0)):
+        for _ in range(6):
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "voice_interviewer", *command],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(rng.uniform(0.05, window))
+            proc.kill()
+            proc.wait(timeout=30)
+            report = folder / "report.html"
+            if report.exists():
+                assert report.read_text().rstrip().endswith("</html>"), command
+            assert run_cli("review", "show", str(folder)).returncode == 0, command
