@@ -211,3 +211,26 @@ def test_nothing_is_written_outside_the_transcripts_folder(home: Path, tmp_path:
     after = {p for p in home.rglob("*") if "transcripts" not in p.parts and "cache" not in p.parts}
     assert after == before
     assert not list(ROOT.glob("transcripts/.*.tmp"))
+
+
+def test_read_only_transcripts_folder_gives_clear_messages_and_still_lists(home: Path, tmp_path: Path) -> None:
+    folder = _session(home)
+    disk = tmp_path / "ro"
+    with small_disk(disk, 4096):
+        shutil.copytree(home / "transcripts", disk / "transcripts")
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        (tmp_path / "voice-interviewer.toml").write_text(f'transcripts_dir = "{disk / "transcripts"}"\n')
+        ref = f"ana/{folder.name}"
+        for args in (
+            ["practice", "--answers", "text", "--no-voice", "--questions", "1", "--candidate", "ana"],
+            ["report", ref],
+            ["review", "annotate", ref, "--turn", "1", "--note", "x", "--by", "k"],
+            ["rescore", ref],
+        ):
+            proc = run_cli(*args, input=ANSWER)
+            assert proc.returncode == 6, f"{args}: {proc.stdout} {proc.stderr}"
+            assert "Read-only file system" in proc.stderr and "Traceback" not in proc.stderr, args
+        proc = run_cli("review", "list")
+        assert proc.returncode == 0 and "1 session(s)" in proc.stdout
+        assert run_cli("review", "show", ref).returncode == 0
+        assert run_cli("export", ref, "--format", "csv").returncode == 0
