@@ -111,7 +111,7 @@ def test_sigkill_and_ctrl_c_at_random_moments_lose_nothing_completed(home: Path,
             assert shown == 0, f"{how}: questions were asked but no session folder exists"
         if sig == signal.SIGINT and proc.returncode != 0:
             assert "Traceback" not in output, f"{how}: {output[-2000:]}"
-            if new:
+            if new and "Session complete" not in output:  # a Ctrl-C after the end changes nothing
                 assert proc.returncode == 130 and "saved" in output, f"{how}: {output[-800:]}"
     _check_folders(transcripts, expected, f"seed {seed}")
     listing = run_cli("review", "list", "--candidate", "kill")

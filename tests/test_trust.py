@@ -10,6 +10,7 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -234,3 +235,17 @@ def test_read_only_transcripts_folder_gives_clear_messages_and_still_lists(home:
         assert proc.returncode == 0 and "1 session(s)" in proc.stdout
         assert run_cli("review", "show", ref).returncode == 0
         assert run_cli("export", ref, "--format", "csv").returncode == 0
+
+
+@pytest.mark.models
+@pytest.mark.audio
+def test_repeated_sessions_in_one_process_leak_no_files_or_threads(cfg: Any) -> None:
+    """A short soak through the real practice path (the full 50-session one is `bench soak`)."""
+    from voice_interviewer.soak import soak
+
+    rows: list[dict[str, float]] = []
+    figures = soak(cfg, sessions=4, questions=1, follow_ups=False, pace=8.0, on_session=lambda n, row: rows.append(row))
+    assert [r["turns"] for r in rows] == [1, 1, 1, 1]
+    assert rows[-1]["fds"] == rows[0]["fds"], rows
+    assert rows[-1]["threads"] == rows[0]["threads"], rows
+    assert figures["latency_p50_s"]["last_10_turns"] is not None

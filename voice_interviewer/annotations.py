@@ -102,13 +102,13 @@ def load_annotations(folder: Path) -> list[Annotation]:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         raise SessionError(f"{path} is unreadable or not valid JSON", "restore it or move it aside") from exc
     try:
         if raw["schema_version"] > SCHEMA_VERSION:
             raise SessionError(f"{path} was written by a newer voice-interviewer", "upgrade voice-interviewer")
         return [_from_dict(item) for item in raw["annotations"]]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # Overflow: int(1e400)
         raise SessionError(f"{path} is not a valid annotations file", "restore it or move it aside") from exc
 
 

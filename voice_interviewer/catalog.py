@@ -61,12 +61,15 @@ def scan(transcripts_dir: Path) -> tuple[list[SessionSummary], list[Unreadable]]
     """Every session under transcripts/<candidate>/<session>/session.json."""
     found: list[SessionSummary] = []
     bad: list[Unreadable] = []
+    root = transcripts_dir.resolve()
     for path in sorted(transcripts_dir.glob("*/*/session.json")):
+        if root not in path.resolve().parents:  # a symlink out of transcripts/, as find_session refuses
+            bad.append(Unreadable(path, "links outside the transcripts folder"))
+            continue
         try:
             found.append(summarise(load_session(path), path))
-        except (SessionError, KeyError, TypeError, ValueError) as exc:
-            reason = exc.message if isinstance(exc, SessionError) else f"malformed ({type(exc).__name__})"
-            bad.append(Unreadable(path, reason))
+        except SessionError as exc:  # load_session checks the shape the summary relies on
+            bad.append(Unreadable(path, exc.message))
     return found, bad
 
 
@@ -93,25 +96,31 @@ def filter_sessions(
 
 def find_session(transcripts_dir: Path, ref: str) -> Path:
     """A session folder from its id (``20261122-101500-aa``), ``candidate/id``, or a path inside transcripts/."""
+    root = transcripts_dir.resolve()
     candidate_path = Path(ref)
-    if candidate_path.is_dir() and (candidate_path / "session.json").is_file():
+    try:
+        is_session_dir = candidate_path.is_dir() and (candidate_path / "session.json").is_file()
+    except OSError:  # e.g. a name longer than the file system allows: not a path, maybe an id
+        is_session_dir = False
+    if is_session_dir:
         resolved = candidate_path.resolve()
-        if transcripts_dir.resolve() not in resolved.parents:
-            raise InputError(f"{ref} is not inside {transcripts_dir}", "give a session under the transcripts folder")
+        if root not in resolved.parents:
+            raise InputError(f"{ref!r} is not inside {transcripts_dir}", "give a session under the transcripts folder")
         return resolved
     parts = ref.strip("/").split("/")
     if len(parts) > 2:
-        raise InputError(f"invalid session reference '{ref}'", "use SESSION_ID or CANDIDATE/SESSION_ID")
+        raise InputError(f"invalid session reference {ref!r}", "use SESSION_ID or CANDIDATE/SESSION_ID")
     for part in parts:
         validate_name(part, "session id")
     pattern = f"{parts[0]}/{parts[1]}" if len(parts) == 2 else f"*/{parts[0]}"
-    matches = [p.parent for p in transcripts_dir.glob(f"{pattern}/session.json")]
+    # A symlinked candidate or session folder may lead outside transcripts/: not a session of ours.
+    matches = [p.parent for p in transcripts_dir.glob(f"{pattern}/session.json") if root in p.resolve().parents]
     if not matches:
         raise InputError(
-            f"no session '{ref}' under {transcripts_dir}", "list sessions with: voice-interviewer review list"
+            f"no session {ref!r} under {transcripts_dir}", "list sessions with: voice-interviewer review list"
         )
     if len(matches) > 1:
-        raise InputError(f"'{ref}' matches sessions of several candidates", "use CANDIDATE/SESSION_ID")
+        raise InputError(f"{ref!r} matches sessions of several candidates", "use CANDIDATE/SESSION_ID")
     return matches[0]
 
 

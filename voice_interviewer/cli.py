@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -771,13 +772,16 @@ def main(argv: list[str] | None = None) -> int:
 def entry() -> None:
     """The console script: run ``main`` and exit with its code.
 
-    After Ctrl-C, everything is already saved (each turn was written atomically and the
-    session marked incomplete), but worker threads may still be inside Whisper or ONNX
-    Runtime; letting the interpreter tear them down there crashed it (SIGSEGV) in the
-    fault tests. So an interrupted run flushes its output and leaves at once.
+    When a run ends early (Ctrl-C, a full disk, a lost microphone), everything completed is
+    already saved (each turn written atomically, the session marked incomplete), but worker
+    threads may still be inside Whisper or ONNX Runtime. Letting the interpreter tear them
+    down there crashed it in the fault tests (SIGSEGV after Ctrl-C; "terminate called without
+    an active exception", SIGABRT, after a full disk). So a run that did not succeed flushes
+    its output and leaves at once, with its own exit code.
     """
     code = main()
-    if code == 130:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done; a late Ctrl-C must not turn into a crash
+    if code != 0:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -156,7 +156,7 @@ def _section(cls: type, raw: Any, where: str) -> Any:
     for key, value in raw.items():
         if key not in known:
             raise ConfigError(
-                f"{where}: unknown key '{key}'",
+                f"{where}: unknown key {key!r}",
                 f"valid keys here: {', '.join(sorted(known))}",
             )
         default = known[key].default
@@ -182,9 +182,13 @@ def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] |
     raw: dict[str, Any] = {}
     source = "defaults"
     candidate = path if path is not None else Path.cwd() / CONFIG_FILE_NAME
-    if path is not None and not path.is_file():
+    try:
+        exists = candidate.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        exists = False
+    if path is not None and not exists:
         raise ConfigError(f"config file not found: {path}", "check the --config path")
-    if candidate.is_file():
+    if exists:
         try:
             raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except UnicodeDecodeError as exc:
@@ -196,7 +200,7 @@ def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] |
     for key in raw:
         if key not in _SECTIONS and key not in _TOP_KEYS:
             raise ConfigError(
-                f"{candidate}: unknown key '{key}'",
+                f"{candidate}: unknown key {key!r}",
                 f"valid: {', '.join(sorted(_TOP_KEYS | set(_SECTIONS)))}",
             )
     sections = {name: _section(cls, raw.get(name, {}), f"{candidate} [{name}]") for name, cls in _SECTIONS.items()}
@@ -211,7 +215,10 @@ def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] |
             return default
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{candidate}: '{key}' must be a non-empty path string", "fix it")
-        p = Path(value).expanduser()
+        try:
+            p = Path(value).expanduser()
+        except RuntimeError as exc:  # "~name/..." for a user that does not exist
+            raise ConfigError(f"{candidate}: '{key}' starts with an unknown user: {value!r}", "fix the path") from exc
         return p if p.is_absolute() else candidate.parent / p
 
     env_home = os.environ.get(HOME_ENV, "").strip()

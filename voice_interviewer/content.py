@@ -152,8 +152,11 @@ def load_cues(path: Path) -> Cues:
 def load_labelled_answers(path: Path) -> tuple[TrainingItem, ...]:
     """Answers with per-sentence STAR labels: [[answer]] id, question, competencies, sentences."""
     raw = read_toml(path)
+    answers = raw.get("answer", [])
+    if not isinstance(answers, list):
+        raise PromptError(f"{path}: 'answer' must be a list of [[answer]] tables", "see prompts/README.md")
     items = []
-    for i, entry in enumerate(raw.get("answer", [])):
+    for i, entry in enumerate(answers):
         where = f"{path} answer #{i + 1}"
         if not isinstance(entry, dict) or not isinstance(entry.get("sentences"), list) or not entry["sentences"]:
             raise PromptError(f"{where}: needs a non-empty 'sentences' list", "see prompts/README.md")
@@ -164,15 +167,14 @@ def load_labelled_answers(path: Path) -> tuple[TrainingItem, ...]:
         bad = [lab for lab in labels if lab not in SENTENCE_LABELS]
         if bad:
             raise PromptError(f"{where}: unknown STAR label {bad[0]!r}", f"use one of {SENTENCE_LABELS}")
-        comps = tuple(entry.get("competencies", []))
-        unknown = [c for c in comps if c not in COMPETENCY_IDS]
-        if unknown or not comps:
+        comps = entry.get("competencies", [])
+        if not isinstance(comps, list) or not comps or any(c not in COMPETENCY_IDS for c in comps):
             raise PromptError(f"{where}: competencies {comps!r} invalid", f"use ids from {', '.join(COMPETENCY_IDS)}")
         items.append(
             TrainingItem(
                 id=str(entry.get("id", f"{path.stem}-{i + 1}")),
                 question=str(entry.get("question", "")),
-                competencies=comps,
+                competencies=tuple(comps),
                 sentences=tuple(x["text"].strip() for x in sents),
                 labels=labels,
             )

@@ -111,7 +111,7 @@ def _competencies(values: tuple[str, ...], where: str) -> tuple[str, ...]:
     unknown = [c for c in values if c not in COMPETENCY_IDS]
     if unknown:
         raise PromptError(
-            f"{where}: unknown competency id '{unknown[0]}'",
+            f"{where}: unknown competency id {unknown[0]!r}",
             f"use one of: {', '.join(COMPETENCY_IDS)}",
         )
     return values
@@ -130,13 +130,13 @@ def load_questions(prompts_dir: Path) -> list[Question]:
         if not isinstance(entry, dict):
             raise PromptError(f"{where}: must be a table", "use [[question]] tables")
         qid = _field(entry, "id", str, where)
-        where = f"{path} question '{qid}'"
+        where = f"{path} question {qid!r}"
         if qid in seen:
             raise PromptError(f"{where}: duplicate id", "give each question a unique id")
         seen.add(qid)
         difficulty = _field(entry, "difficulty", str, where)
         if difficulty not in DIFFICULTIES:
-            raise PromptError(f"{where}: difficulty '{difficulty}'", f"use one of {DIFFICULTIES}")
+            raise PromptError(f"{where}: difficulty {difficulty!r}", f"use one of {DIFFICULTIES}")
         questions.append(
             Question(
                 id=qid,
@@ -158,24 +158,24 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
     available = list_rounds(prompts_dir)
     if round_id not in available:
         raise PromptError(
-            f"unknown round '{round_id}'",
+            f"unknown round {round_id!r}",
             f"available rounds: {', '.join(available) or 'none (prompts/rounds/ is empty)'}",
         )
     path = prompts_dir / "rounds" / f"{round_id}.toml"
     raw = read_toml(path)
     where = str(path)
     if raw.get("id", round_id) != round_id:
-        raise PromptError(f"{where}: id '{raw.get('id')}' differs from the file name", "make them equal")
+        raise PromptError(f"{where}: id {raw.get('id')!r} differs from the file name", "make them equal")
     fu_raw = _field(raw, "follow_ups", dict, where)
     follow_ups: dict[str, tuple[str, ...]] = {}
     for target in fu_raw:
         if target not in FOLLOW_UP_TARGETS:
-            raise PromptError(f"{where}: unknown follow-up target '{target}'", f"use {FOLLOW_UP_TARGETS}")
+            raise PromptError(f"{where}: unknown follow-up target {target!r}", f"use {FOLLOW_UP_TARGETS}")
         follow_ups[target] = _str_list(fu_raw, target, f"{where} [follow_ups]")
     prefer = _str_list(raw, "prefer_targets", where, allow_empty=True)
     bad = [t for t in prefer if t not in FOLLOW_UP_TARGETS]
     if bad:
-        raise PromptError(f"{where}: unknown target '{bad[0]}' in prefer_targets", f"use {FOLLOW_UP_TARGETS}")
+        raise PromptError(f"{where}: unknown target {bad[0]!r} in prefer_targets", f"use {FOLLOW_UP_TARGETS}")
     questions = _field(raw, "questions", int, where)
     max_fu = _field(raw, "max_follow_ups", int, where)
     if questions < 1 or max_fu < 0:

@@ -94,6 +94,13 @@ def _timeline(score: dict[str, Any], labels: list[str]) -> tuple[tuple[Segment, 
     return tuple(segments), "words"
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
 def _turn_view(turn: dict[str, Any], folder: Path, overrides: dict[int, Any]) -> TurnView:
     answer = turn.get("answer") or {}
     score = turn.get("score")
@@ -126,7 +133,7 @@ def _turn_view(turn: dict[str, Any], folder: Path, overrides: dict[int, Any]) ->
         source=answer.get("source"),
         end_reason=answer.get("end_reason"),
         audio_file=audio,
-        audio_missing=audio is not None and not (folder / audio).is_file(),
+        audio_missing=audio is not None and not _is_file(folder / audio),
         text=answer.get("text") or "",
         star_score=score["star"]["score"] if score else None,
         coach_score=ov.star_score if ov else None,

@@ -16,7 +16,11 @@ from ..types import SAMPLE_RATE
 
 
 def read_audio(path: Path) -> np.ndarray:
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        found = False
+    if not found:
         raise InputError(f"audio file not found: {path}", "check the path")
     from faster_whisper import decode_audio
 
