@@ -138,7 +138,13 @@ def render_session_html(report: SessionReport) -> str:
     return _ENV.get_template("session.html.j2").render(r=report, charts=charts, colours=STAR_COLOURS, parts=STAR_PARTS)
 
 
-def _line(title: str, labels: list[str], series: dict[str, list[float | None]], height: int = 320) -> str:
+def _line(
+    title: str,
+    labels: list[str],
+    series: dict[str, list[float | None]],
+    height: int = 320,
+    value_range: tuple[float, float] | None = None,
+) -> str:
     chart = pygal.Line(
         **_common(),
         style=_style(LINE_COLOURS),
@@ -148,6 +154,7 @@ def _line(title: str, labels: list[str], series: dict[str, list[float | None]], 
         legend_at_bottom=True,
         x_label_rotation=20,
         allow_interruptions=True,
+        range=value_range,
     )
     chart.x_labels = labels
     for name, values in series.items():
@@ -159,7 +166,9 @@ def render_progress_html(report: ProgressReport) -> str:
     labels = [p.started_at[:16].replace("T", " ") for p in report.points]
     pts = report.points
     charts = {
-        "star": _line("Mean STAR score per session", labels, {"STAR score": [p.star_score for p in pts]}),
+        "star": _line(
+            "Mean STAR score per session", labels, {"STAR score": [p.star_score for p in pts]}, value_range=(0, 100)
+        ),
         "delivery": _line(
             "Delivery per session",
             labels,
