@@ -284,3 +284,16 @@ def test_report_bad_input(home: Path) -> None:
     assert proc.returncode == 2 and "no readable sessions" in proc.stderr
     proc = run_cli("report")
     assert proc.returncode == 2 and "SESSION or --progress" in proc.stderr
+
+
+@pytest.mark.parametrize(("field", "value"), [("turn", "0"), ("turn", 1.9), ("star_score", 150), ("star_score", True)])
+def test_annotations_with_wrong_number_types_are_refused(tmp_path: Path, field: str, value: Any) -> None:
+    from voice_interviewer.annotations import load_annotations
+    from voice_interviewer.errors import SessionError
+
+    item = {"turn": 0, "by": "Kim", "at": "2026-11-22T10:00:00+00:00", "star_score": 50, field: value}
+    (tmp_path / "annotations.json").write_text(
+        json.dumps({"schema_version": 1, "session_id": "s", "annotations": [item]})
+    )
+    with pytest.raises(SessionError, match="not a valid annotations file"):
+        load_annotations(tmp_path)

@@ -112,17 +112,24 @@ def load_annotations(folder: Path) -> list[Annotation]:
         raise SessionError(f"{path} is not a valid annotations file", "restore it or move it aside") from exc
 
 
+def _int(value: Any, low: int, high: int) -> int:
+    """A JSON integer in range (not a bool, a float or a numeric string): what this file writes."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"expected an integer from {low} to {high}, got {value!r}")
+    return value
+
+
 def _from_dict(item: dict[str, Any]) -> Annotation:
-    labels = {int(k): str(v) for k, v in (item.get("labels") or {}).items()}
+    labels = {_int(int(k), 0, 10_000): str(v) for k, v in (item.get("labels") or {}).items()}
     if any(v not in STAR_PARTS for v in labels.values()):
         raise ValueError("unknown STAR part")
     score = item.get("star_score")
     return Annotation(
-        turn=int(item["turn"]),
+        turn=_int(item["turn"], 0, 10_000),
         by=str(item["by"]),
         at=str(item["at"]),
         note=None if item.get("note") is None else str(item["note"]),
-        star_score=None if score is None else int(score),
+        star_score=None if score is None else _int(score, 0, 100),
         labels=labels,
     )
 
