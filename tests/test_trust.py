@@ -249,3 +249,19 @@ def test_repeated_sessions_in_one_process_leak_no_files_or_threads(cfg: Any) -> 
     assert rows[-1]["fds"] == rows[0]["fds"], rows
     assert rows[-1]["threads"] == rows[0]["threads"], rows
     assert figures["latency_p50_s"]["last_10_turns"] is not None
+
+
+def test_a_voice_file_still_being_written_counts_as_no_audio_yet(tmp_path: Path) -> None:
+    """pyttsx3 can return before its WAV is complete (seen in CI as EOFError): treat it as empty, then fall back."""
+    from voice_interviewer.adapters.tts import _read_finished_wav
+
+    for name, content in (("empty.wav", b""), ("header.wav", b"RIFF\x10\x00"), ("junk.wav", b"not a wav at all")):
+        samples, _ = _read_finished_wav(_write(tmp_path / name, content))
+        assert len(samples) == 0, name
+    samples, _ = _read_finished_wav(tmp_path / "missing.wav")
+    assert len(samples) == 0
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ class Pyttsx3Speaker(_SynthesizingSpeaker):
         with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
             engine.save_to_file(text, str(path))
             engine.runAndWait()
-        samples, rate = sound.read_pcm_wav(path) if path.is_file() else (np.zeros(0, np.float32), 0)
+        samples, rate = _read_finished_wav(path)
         if not len(samples):
             samples, rate = self._espeak_direct(text)
         if not len(samples):
@@ -111,7 +112,16 @@ class Pyttsx3Speaker(_SynthesizingSpeaker):
             return np.zeros(0, np.float32), 0
         path = self._tmp / f"direct-{self._count}.wav"
         subprocess.run([exe, "-s", str(self._rate), "-w", str(path), text], check=False, capture_output=True)
-        return sound.read_pcm_wav(path) if path.is_file() else (np.zeros(0, np.float32), 0)
+        return _read_finished_wav(path)
+
+
+def _read_finished_wav(path: Path) -> tuple[np.ndarray, int]:
+    """The WAV's samples, or none while it is missing or still being written (its header
+    incomplete: pyttsx3's runAndWait can return early under load; seen in CI as EOFError)."""
+    try:
+        return sound.read_pcm_wav(path)
+    except (OSError, EOFError, wave.Error):
+        return np.zeros(0, np.float32), 0
 
 
 class PiperSpeaker(_SynthesizingSpeaker):
