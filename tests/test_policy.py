@@ -114,3 +114,11 @@ def test_uncovered_target_competency() -> None:
 def test_key_phrase_comes_from_the_candidates_words() -> None:
     assert key_phrase(["We shipped the canary rollout last spring."]) == "the canary rollout"
     assert key_phrase(["Yes."]) is None
+
+
+def test_key_phrase_stops_at_modals_contractions_degree_words_and_counts() -> None:
+    assert key_phrase(["I knew the deploy would take hours."]) == "the deploy"
+    assert key_phrase(["We moved to a pretty different company."]) is None  # no clean phrase: ask without one
+    assert key_phrase(["I asked the people I've worked with."]) == "the people"
+    assert key_phrase(["By the quarter five teams used it."]) == "the quarter"
+    assert key_phrase(["I fixed the identity team's library."]) == "the identity team's library"

@@ -64,8 +64,15 @@ _STOP = frozenset(
         like um uh yeah okay well actually basically last next first ago during while because since until
         through across between without within yesterday today again too there here where how why if than as
         each every only even still back off us them him me it's that's wrote rewrote built led ran saw
-        found told gave kept left began brought thought set put cut took got went made shipped"""
+        found told gave kept left began brought thought set put cut took got went made shipped
+        would could should will can may might must shall said says came comes come turns opens felt feels
+        feel see sees own nobody everyone everybody someone somebody anyone ones one yet pretty quite
+        rather somewhat fairly lot bit little right away straight together against already now else
+        instead herself himself myself themselves ourselves itself"""
     )
+)
+_NUMBER_WORDS = frozenset(
+    ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty", "hundred", "thousand"]
 )
 _DETERMINERS = ("the", "our", "my", "a", "an", "this", "that", "their")
 
@@ -129,11 +136,19 @@ def key_phrase(sentences: Sequence[str]) -> str | None:
         for i, w in enumerate(words):
             if w.lower() not in _DETERMINERS:
                 continue
-            phrase = []
+            phrase: list[str] = []
             for nxt in words[i + 1 : i + 4]:
                 word = nxt.lower()
-                if word in _STOP or word.endswith("ly") or (word.endswith("ed") and len(word) > 4):
-                    break  # adverbs and past-tense verbs end the noun phrase
+                contraction = "'" in word and not word.endswith("'s")  # "I've", "we'd" (not "team's")
+                count = bool(phrase) and (word.isdigit() or word in _NUMBER_WORDS)  # "the quarter | five teams"
+                if (
+                    word in _STOP
+                    or contraction
+                    or count
+                    or word.endswith("ly")
+                    or (word.endswith("ed") and len(word) > 4)
+                ):
+                    break  # verbs, modals, adverbs, contractions and counts end the noun phrase
                 phrase.append(nxt)
             if not phrase or (len(phrase) == 1 and len(phrase[0]) < 5):
                 continue
