@@ -71,16 +71,37 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         yield env
 
 
+@contextlib.contextmanager
+def feeding(fifo: str, speech: np.ndarray, lead_s: float = 1.0) -> Iterator[Feeder]:
+    """A running Feeder for the duration of the block, always stopped and joined after it."""
+    feeder = Feeder(fifo, speech, lead_s)
+    feeder.start()
+    try:
+        yield feeder
+    finally:
+        feeder.stop.set()
+        feeder.join(timeout=5)
+
+
 class Feeder(threading.Thread):
     """Writes lead silence, the answer, then silence forever, at real-time pace."""
 
     def __init__(self, fifo: str, speech: np.ndarray, lead_s: float = 1.0) -> None:
         super().__init__(daemon=True)
         self.fifo = fifo
-        audio = np.concatenate([np.zeros(int(lead_s * 16000), np.float32), speech])
-        self.pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
         self.stop = threading.Event()
-        self.restart = threading.Event()  # set after replacing .pcm: play it from the start now
+        self.restart = threading.Event()  # set by play(): start the new audio from its beginning
+        self.pcm = self._encode(speech, lead_s)
+
+    @staticmethod
+    def _encode(speech: np.ndarray, lead_s: float) -> bytes:
+        audio = np.concatenate([np.zeros(int(lead_s * 16000), np.float32), speech])
+        return (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+
+    def play(self, speech: np.ndarray, lead_s: float) -> None:
+        """Replace what is fed with this answer (after lead_s of silence), from now on."""
+        self.pcm = self._encode(speech, lead_s)
+        self.restart.set()
 
     def run(self) -> None:
         block = 3200  # 100 ms of s16le mono at 16 kHz
@@ -110,9 +131,7 @@ def test_devices_lists_the_virtual_microphone(pulse: dict[str, str]) -> None:
 def test_practice_captures_endpoints_transcribes_and_saves(pulse: dict[str, str], home: Path, tmp_path: Path) -> None:
     text = "Last year I rebuilt our deployment pipeline. Releases went from two hours to ten minutes."
     speech = read_audio(espeak_wav(text, tmp_path / "answer.wav", wpm=150))
-    feeder = Feeder(pulse["FIFO"], speech)
-    feeder.start()
-    try:
+    with feeding(pulse["FIFO"], speech):
         proc = run_cli(
             "practice",
             "--answers",
@@ -124,9 +143,6 @@ def test_practice_captures_endpoints_transcribes_and_saves(pulse: dict[str, str]
             env=pulse,
             timeout=180,
         )
-    finally:
-        feeder.stop.set()
-        feeder.join(timeout=5)
     assert proc.returncode == 0, proc.stderr
     assert "Session complete" in proc.stdout
     data = load_session(next(home.glob("transcripts/*/*/session.json")))
@@ -145,25 +161,15 @@ def test_practice_captures_endpoints_transcribes_and_saves(pulse: dict[str, str]
 
 def test_mic_test_hears_speech(pulse: dict[str, str], tmp_path: Path) -> None:
     speech = read_audio(espeak_wav("Testing my microphone, one two three.", tmp_path / "t.wav"))
-    feeder = Feeder(pulse["FIFO"], speech, lead_s=0.3)
-    feeder.start()
-    try:
+    with feeding(pulse["FIFO"], speech, lead_s=0.3):
         proc = run_cli("mic-test", "--seconds", "4", env=pulse)
-    finally:
-        feeder.stop.set()
-        feeder.join(timeout=5)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "speech detected" in proc.stdout and "overflows: 0" in proc.stdout
 
 
 def test_mic_test_says_when_nothing_is_heard(pulse: dict[str, str]) -> None:
-    feeder = Feeder(pulse["FIFO"], np.zeros(0, np.float32), lead_s=0.0)
-    feeder.start()
-    try:
+    with feeding(pulse["FIFO"], np.zeros(0, np.float32), lead_s=0.0):
         proc = run_cli("mic-test", "--seconds", "2", env=pulse)
-    finally:
-        feeder.stop.set()
-        feeder.join(timeout=5)
     assert proc.returncode == 1
     assert "no speech detected" in proc.stdout
 
@@ -176,46 +182,38 @@ def test_spoken_interview_with_pyttsx3_voice_through_the_null_sink(
     import sys
 
     speech = read_audio(espeak_wav("I led the database migration and we finished a week early.", tmp_path / "a.wav"))
-    feeder = Feeder(pulse["FIFO"], np.zeros(0, np.float32), lead_s=0.0)  # silence until the mic opens
-    feeder.start()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voice_interviewer",
-            "practice",
-            "--answers",
-            "mic",
-            "--tts",
-            "pyttsx3",
-            "--questions",
-            "1",
-            "--no-follow-ups",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **pulse, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"},  # see "Listening" at once
-    )
     lines: list[str] = []
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "Listening" in line:
-                feeder.pcm = (
-                    (np.clip(np.concatenate([np.zeros(8000, np.float32), speech]), -1, 1) * 32767)
-                    .astype("<i2")
-                    .tobytes()
-                )
-                feeder.restart.set()
-        proc.wait(timeout=120)
-    finally:
-        feeder.stop.set()
-        feeder.join(timeout=5)
-        if proc.poll() is None:
-            proc.kill()
+    with feeding(pulse["FIFO"], np.zeros(0, np.float32), lead_s=0.0) as feeder:  # silence until the mic opens
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voice_interviewer",
+                "practice",
+                "--answers",
+                "mic",
+                "--tts",
+                "pyttsx3",
+                "--questions",
+                "1",
+                "--no-follow-ups",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **pulse, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"},  # see "Listening" at once
+        )
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if "Listening" in line:
+                    feeder.play(speech, lead_s=0.5)
+            proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     out = "".join(lines)
     assert proc.returncode == 0, out + (proc.stderr.read() if proc.stderr else "")
     assert "Voice off" not in out  # the voice worked
@@ -237,9 +235,7 @@ def test_microphone_disappearing_mid_answer(home: Path, tmp_path: Path) -> None:
     speech = read_audio(espeak_wav(text, tmp_path / "answer.wav", wpm=150))
     server_root = tmp_path / "pulse"
     server_root.mkdir()
-    with pulse_server(server_root) as (env, server):
-        feeder = Feeder(env["FIFO"], speech)
-        feeder.start()
+    with pulse_server(server_root) as (env, server), feeding(env["FIFO"], speech):
         child = subprocess.Popen(
             [sys.executable, "-m", "voice_interviewer", "practice", "--answers", "mic", "--no-voice",
              "--questions", "2", "--no-follow-ups"],
@@ -250,7 +246,6 @@ def test_microphone_disappearing_mid_answer(home: Path, tmp_path: Path) -> None:
             assert time.monotonic() < deadline and child.poll() is None, "the answer was never captured"
             time.sleep(0.1)
         server.kill()  # the device is gone: no more audio, the server socket closes
-        feeder.stop.set()
         out, errs = child.communicate(timeout=60)
     message = errs.decode()
     assert child.returncode == 5, out.decode() + message

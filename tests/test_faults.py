@@ -8,6 +8,7 @@ readable WAV file (the one being recorded included: its header is patched on eve
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -54,7 +55,6 @@ def _check_folders(transcripts: Path, expected: dict[str, int], how: str) -> Non
     for folder in sorted(transcripts.glob("kill/*")):
         proc = run_cli("review", "show", f"kill/{folder.name}")
         assert proc.returncode == 0, f"{how}: {folder.name} not reviewable: {proc.stderr}"
-        import json
 
         data = json.loads((folder / "session.json").read_text())
         need = expected.get(folder.name, 0)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, SessionError
-from .session import atomic_write_text
+from .session import atomic_write_text, now_iso
+from .types import SENTENCE_LABELS
 
 FILE_NAME = "annotations.json"
 SCHEMA_VERSION = 1
-STAR_PARTS = ("situation", "task", "action", "result", "other")
+STAR_PARTS = SENTENCE_LABELS  # the four parts and "other"
 MAX_NOTE_CHARS = 4000
 
 
@@ -41,10 +41,6 @@ class TurnOverrides:
     notes: list[Annotation]
     star_score: Annotation | None  # the latest entry that set a score
     labels: dict[int, tuple[str, Annotation]]  # sentence index -> (part, entry)
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def make_annotation(
@@ -84,7 +80,7 @@ def make_annotation(
             )
     if note is None and star_score is None and not labels:
         raise InputError("nothing to annotate", "give --note, --score and/or --label SENTENCE=PART")
-    return Annotation(turn=turn, by=by, at=at or _now_iso(), note=note, star_score=star_score, labels=labels)
+    return Annotation(turn=turn, by=by, at=at or now_iso(), note=note, star_score=star_score, labels=labels)
 
 
 def parse_label(value: str) -> tuple[int, str]:

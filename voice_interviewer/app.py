@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from . import models as model_files
 from .analyzer import Analyzer
+from .catalog import load_candidate
 from .config import Config, default_eval_set
 from .content import load_content
 from .endpointing import EndpointConfig
@@ -28,7 +29,7 @@ from .policy import decide
 from .ports import AnswerSource, Embedder, Speaker, Transcriber
 from .prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
 from .score import score_json
-from .session import SessionStore, load_session, validate_name
+from .session import SessionStore, validate_name
 from .sources import QUIT_WORDS, StdinLines, TextAnswerSource, WavReplay
 from .streaming import StreamingAnswerSource
 from .types import Analysis, FollowUp, Transcript, TranscriptionStats
@@ -647,12 +648,7 @@ def build_llm_brain(cfg: Config, names: Callable[[], dict[str, str]], notify: Pr
 
 def candidate_history(cfg: Config, candidate: str) -> CandidateHistory:
     """Earlier sessions of a candidate (unreadable ones are skipped: they never block practice)."""
-    sessions = []
-    for path in sorted((cfg.transcripts_dir / candidate).glob("*/session.json")):
-        try:
-            sessions.append(load_session(path))
-        except VoiceInterviewerError:
-            continue
+    sessions, _ = load_candidate(cfg.transcripts_dir, candidate)
     return read_history(sessions)
 
 

@@ -57,15 +57,38 @@ def summarise(data: dict[str, Any], path: Path) -> SessionSummary:
     )
 
 
+def session_files(transcripts_dir: Path, candidate: str = "*") -> tuple[list[Path], list[Unreadable]]:
+    """The ``session.json`` files under transcripts/<candidate>/<session>/, sorted; a folder that
+    links outside the transcripts folder is set aside (as ``find_session`` refuses it)."""
+    root = transcripts_dir.resolve()
+    inside: list[Path] = []
+    outside: list[Unreadable] = []
+    for path in sorted(transcripts_dir.glob(f"{candidate}/*/session.json")):
+        if root in path.resolve().parents:
+            inside.append(path)
+        else:
+            outside.append(Unreadable(path, "links outside the transcripts folder"))
+    return inside, outside
+
+
+def load_candidate(transcripts_dir: Path, candidate: str) -> tuple[list[dict[str, Any]], list[Unreadable]]:
+    """Every readable session of one candidate, and the ones that could not be read."""
+    validate_name(candidate, "candidate name")
+    paths, bad = session_files(transcripts_dir, candidate)
+    sessions = []
+    for path in paths:
+        try:
+            sessions.append(load_session(path))
+        except SessionError as exc:
+            bad.append(Unreadable(path, exc.message))
+    return sessions, bad
+
+
 def scan(transcripts_dir: Path) -> tuple[list[SessionSummary], list[Unreadable]]:
     """Every session under transcripts/<candidate>/<session>/session.json."""
     found: list[SessionSummary] = []
-    bad: list[Unreadable] = []
-    root = transcripts_dir.resolve()
-    for path in sorted(transcripts_dir.glob("*/*/session.json")):
-        if root not in path.resolve().parents:  # a symlink out of transcripts/, as find_session refuses
-            bad.append(Unreadable(path, "links outside the transcripts folder"))
-            continue
+    paths, bad = session_files(transcripts_dir)
+    for path in paths:
         try:
             found.append(summarise(load_session(path), path))
         except SessionError as exc:  # load_session checks the shape the summary relies on

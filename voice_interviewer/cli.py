@@ -576,18 +576,12 @@ def review_compare(
 @review_app.command("progress")
 def review_progress(candidate: str = typer.Argument(..., help="Candidate name.")) -> None:
     """A candidate's sessions over time: STAR score, competencies, fillers, pace, numbers."""
-    from .catalog import progress
+    from .catalog import load_candidate, progress
     from .prompts import COMPETENCY_IDS
-    from .session import load_session, validate_name
 
-    cfg = _config()
-    validate_name(candidate, "candidate name")
-    sessions = []
-    for path in sorted((cfg.transcripts_dir / candidate).glob("*/session.json")):
-        try:
-            sessions.append(load_session(path))
-        except VoiceInterviewerError as exc:
-            err.print(f"[yellow]skipped {escape(str(path))}: {escape(exc.message)}[/]", soft_wrap=True)
+    sessions, bad = load_candidate(_config().transcripts_dir, candidate)
+    for b in bad:
+        err.print(f"[yellow]skipped {escape(str(b.path))}: {escape(b.reason)}[/]", soft_wrap=True)
     points = progress(sessions)
     if not points:
         out.print(f"No sessions for {candidate} yet.")

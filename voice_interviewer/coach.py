@@ -8,19 +8,18 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .annotations import Annotation, add_annotation, load_annotations, make_annotation
 from .app import build_analyzer, session_models
-from .catalog import find_session, progress
+from .catalog import find_session, load_candidate, progress, session_files
 from .config import Config
 from .errors import InputError, SessionError, VoiceInterviewerError
 from .prompts import COMPETENCY_IDS, prompts_checksum
 from .report import ProgressReport, session_report
 from .score import score_json
-from .session import atomic_write_text, load_session, save_session, validate_name
+from .session import atomic_write_text, load_session, now_iso, save_session, validate_name
 from .types import Transcript, Word
 
 SESSION_FILE = "session.json"
@@ -56,18 +55,13 @@ def write_progress_report(cfg: Config, candidate: str, output: Path | None = Non
     """A candidate's trend report (``transcripts/<candidate>/progress.html``); also returns skipped sessions."""
     from .adapters.html_report import render_progress_html
 
-    validate_name(candidate, "candidate name")
-    folder = cfg.transcripts_dir / candidate
-    sessions, skipped = [], []
-    for path in sorted(folder.glob(f"*/{SESSION_FILE}")):
-        try:
-            sessions.append(load_session(path))
-        except VoiceInterviewerError as exc:
-            skipped.append(f"{path}: {exc.message}")
+    sessions, bad = load_candidate(cfg.transcripts_dir, candidate)
+    skipped = [f"{b.path}: {b.reason}" for b in bad]
     if not sessions:
         raise InputError(f"no readable sessions for '{candidate}'", "see: voice-interviewer review list")
     report = ProgressReport(candidate, tuple(progress(sessions)), COMPETENCY_IDS)
-    return _write(output or folder / "progress.html", render_progress_html(report)), skipped
+    path = output or cfg.transcripts_dir / candidate / "progress.html"
+    return _write(path, render_progress_html(report)), skipped
 
 
 def _write(path: Path, text: str) -> Path:
@@ -83,7 +77,7 @@ def rescore_targets(cfg: Config, ref: str | None, all_sessions: bool) -> list[Pa
         raise InputError("give one SESSION or --all", "e.g. voice-interviewer rescore --all")
     if ref is not None:
         return [find_session(cfg.transcripts_dir, ref)]
-    return sorted(p.parent for p in cfg.transcripts_dir.glob(f"*/*/{SESSION_FILE}"))
+    return [p.parent for p in session_files(cfg.transcripts_dir)[0]]
 
 
 def _transcript(answer: dict[str, Any]) -> Transcript:
@@ -104,7 +98,7 @@ def rescore(
     """
     analyzer = build_analyzer(cfg)
     stamp = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "at": now_iso(),
         "prompts_sha256": prompts_checksum(cfg.prompts_dir),
         "models": session_models(cfg, with_whisper=False),
     }

@@ -78,11 +78,8 @@ def _tts() -> list[Check]:
             )
         )
     piper = importlib.util.find_spec("piper") is not None
-    checks.append(
-        Check("voice: piper (optional)", "pass", "installed")
-        if piper
-        else Check("voice: piper (optional)", "pass", "not installed (pip install '.[piper]' for a neural voice)")
-    )
+    detail = "installed" if piper else "not installed (pip install '.[piper]' for a neural voice)"
+    checks.append(Check("voice: piper (optional)", "pass", detail))
     return checks
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from .annotations import Annotation, overrides_by_turn
 from .catalog import ProgressPoint
+from .types import SENTENCE_LABELS
 
-STAR_PARTS = ("situation", "task", "action", "result", "other")
+STAR_PARTS = SENTENCE_LABELS  # the four parts and "other", in the order the legend shows them
 
 
 @dataclass(frozen=True)

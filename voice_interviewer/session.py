@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, SessionError
-from .types import Turn
+from .types import SENTENCE_LABELS, Turn
 
 SCHEMA_VERSION = 1
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -48,7 +48,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def _now_iso() -> str:
+def now_iso() -> str:
+    """Now, in UTC, as ISO 8601 to the second (how every timestamp is stored)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -154,7 +155,7 @@ class SessionStore:
         self._save()
 
     def finish(self, complete: bool) -> None:
-        self.data["ended_at"] = _now_iso()
+        self.data["ended_at"] = now_iso()
         self.data["complete"] = complete
         self._save()
 
@@ -322,7 +323,7 @@ _SCORE_SHAPE = {
     "sentences": [
         {
             "text": str,
-            "star": frozenset(("situation", "task", "action", "result", "other")),
+            "star": frozenset(SENTENCE_LABELS),
             "confidence?": _NUM,
             "start_s?": _OrNone(_NUM),
             "end_s?": _OrNone(_NUM),

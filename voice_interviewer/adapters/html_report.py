@@ -107,8 +107,8 @@ def coverage_svg(report: SessionReport) -> str:
 
 
 def delivery_svg(report: SessionReport) -> str | None:
-    turns = [t for t in report.turns if t.delivery]
-    if not turns:
+    rows = [(t, t.delivery) for t in report.turns if t.delivery]
+    if not rows:
         return None
     chart = pygal.Bar(
         **_common(),
@@ -118,14 +118,10 @@ def delivery_svg(report: SessionReport) -> str | None:
         title="Delivery per answer: words per minute (left), fillers per minute and longest pause (right)",
         legend_at_bottom=True,
     )
-    chart.x_labels = [f"{t.number}{' (follow-up)' if t.is_follow_up else ''}" for t in turns]
-    chart.add("words per minute", [round(t.delivery["wpm"], 1) for t in turns if t.delivery])
-    chart.add(
-        "fillers per minute", [round(t.delivery["fillers_per_min"], 2) for t in turns if t.delivery], secondary=True
-    )
-    chart.add(
-        "longest pause (s)", [round(t.delivery["longest_pause_s"], 2) for t in turns if t.delivery], secondary=True
-    )
+    chart.x_labels = [f"{t.number}{' (follow-up)' if t.is_follow_up else ''}" for t, _ in rows]
+    chart.add("words per minute", [round(d["wpm"], 1) for _, d in rows])
+    chart.add("fillers per minute", [round(d["fillers_per_min"], 2) for _, d in rows], secondary=True)
+    chart.add("longest pause (s)", [round(d["longest_pause_s"], 2) for _, d in rows], secondary=True)
     return _render(chart)
 
 
