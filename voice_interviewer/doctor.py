@@ -89,6 +89,11 @@ def _models(cfg: Config) -> list[Check]:
         if r.ok:
             load = f", loads in {r.load_s:.1f} s" if r.load_s is not None else ""
             checks.append(Check(f"model: {r.kind}", "pass", f"{r.name}: checksum {r.checksum}{load}"))
+        elif not r.required:  # e.g. Smart Turn: practice still runs, deciding the end of turn with less
+            what = r.problem.removesuffix(f" ({r.hint})") if r.hint else (r.problem or r.checksum)
+            detail = f"{what[:140]}; practice still runs on the other signals"
+            fix = r.hint or "voice-interviewer models install --force"
+            checks.append(Check(f"model: {r.kind}", "warn", detail, fix))
         else:
             checks.append(
                 Check(
