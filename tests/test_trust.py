@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, espeak_wav, practice_typed, run_cli
-from voice_interviewer.adapters.tts import FallbackSpeaker, _SynthesizingSpeaker
+from voice_interviewer.adapters.tts import FallbackSpeaker, SynthesizingSpeaker
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.interview import Interview
 from voice_interviewer.prompts import load_questions, load_round
@@ -99,7 +99,15 @@ def test_delete_never_follows_a_symlink_out_of_the_transcripts_folder(home: Path
 def test_doctor_passes_here_and_names_the_fix_for_a_truncated_model(home: Path, tmp_path: Path) -> None:
     proc = run_cli("doctor")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for name in ("python", "portaudio", "voice: pyttsx3", "model: whisper", "model: embedding", "disk space"):
+    for name in (
+        "python",
+        "portaudio",
+        "voice: pyttsx3",
+        "model: whisper",
+        "model: embedding",
+        "model: smart-turn",
+        "disk space",
+    ):
         assert f"pass  {name}" in proc.stdout
     # A model file truncated on disk (a copy: the real models are shared by the tests).
     models = tmp_path / "models-copy"
@@ -122,7 +130,7 @@ def test_doctor_passes_here_and_names_the_fix_for_a_truncated_model(home: Path, 
 # ------------------------------------------------------------------ the voice failing mid-sentence
 
 
-class BreakingVoice(_SynthesizingSpeaker):
+class BreakingVoice(SynthesizingSpeaker):
     """A synthesizing voice whose engine raises on its third sentence, after the voice started."""
 
     def __init__(self) -> None:
