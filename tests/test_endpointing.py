@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from voice_interviewer.endpointing import WINDOW_S, EndpointConfig, Endpointer, EndpointEvent, State
+from voice_interviewer.endpointing import (
+    WINDOW_S,
+    EndDecision,
+    EndpointConfig,
+    Endpointer,
+    EndpointEvent,
+    State,
+    StoryVerdict,
+    TurnSignals,
+    decide_wait,
+    has_hold_phrase,
+    judge_story,
+    open_clause,
+)
 
 
 def windows(seconds: float) -> int:
@@ -35,14 +48,78 @@ def test_a_two_second_thinking_pause_does_not_end_the_answer() -> None:
 def test_wait_adapts_to_the_transcript_tail() -> None:
     ep = Endpointer()
     ep.set_tail("and that is how we shipped it.")
-    assert ep.required_wait_s() == 2.4
+    assert ep.required_wait_s() == 2.4  # complete sentence, no story verdict yet
     ep.set_tail("we rewrote the cache and")
-    assert ep.required_wait_s() == 4.0
+    assert ep.required_wait_s() == 6.0
     ep.set_tail("so, um,")
-    assert ep.required_wait_s() == 4.0
+    assert ep.required_wait_s() == 6.0
+    ep.set_tail("and then, um.")  # Whisper often writes a trailing "um," as "um."
+    assert ep.required_wait_s() == 6.0
     ep.set_tail("we rewrote the cache")
     assert ep.required_wait_s() == 3.0
     assert min(EndpointConfig().wait_complete_s, EndpointConfig().wait_default_s) > 2.0
+
+
+def decision(tail: str, story: StoryVerdict | None, smart: float | None = None, current: bool = True) -> EndDecision:
+    return decide_wait(TurnSignals(tail, current, story, smart), EndpointConfig())
+
+
+DONE = StoryVerdict(True, "result last")
+UNFINISHED = StoryVerdict(False, "no result yet")
+
+
+def test_a_finished_story_ends_soon_and_an_unfinished_one_waits_past_a_long_thinking_pause() -> None:
+    assert decision("Latency fell by 40 percent.", DONE) == EndDecision(0.5, "done")
+    assert decision("Then I rewrote the parser.", UNFINISHED) == EndDecision(5.0, "story")
+    assert decision("Then I rewrote the parser.", UNFINISHED).wait_s > 4.0  # a 4 s pause mid-story survives
+
+
+def test_the_acoustic_model_and_open_words_make_a_finished_story_unsure() -> None:
+    assert decision("Latency fell by 40 percent.", DONE, smart=0.2) == EndDecision(1.6, "unsure")
+    assert decision("Latency fell by 40 percent.", DONE, smart=0.9).rule == "done"
+    assert decision("Latency fell by 40 percent", DONE).rule == "unsure"  # no full stop
+    assert decision("Latency fell and then we", DONE).rule == "open"  # open clause beats the story
+
+
+def test_a_hold_phrase_waits_longest_and_stale_words_never_end_quickly() -> None:
+    assert decision("Hmm, give me a second to think.", None) == EndDecision(10.0, "hold")
+    assert decision("Good question. Let me think.", DONE).rule == "hold"
+    assert decision("Latency fell by 40 percent.", DONE, current=False) == EndDecision(5.0, "pending")
+
+
+def test_hold_phrases_and_open_clauses_match_whole_words() -> None:
+    assert has_hold_phrase("OK, let me   think about that")
+    assert not has_hold_phrase("I let me thinking")  # "let me thinking" is not "let me think"
+    assert open_clause("and then we")
+    assert not open_clause("we did it.")
+    assert not open_clause("")
+    assert open_clause("the result was, ")
+
+
+def test_story_verdicts_from_labels() -> None:
+    words = ["word " * 30, "word " * 30]
+    assert judge_story(["situation", "result"], words, False).done
+    assert not judge_story(["situation", "action"], words, False).done
+    assert not judge_story(["result", "action"], words, False).done  # more story after the result
+    assert judge_story(["situation", "result", "other"], words, False).done  # a closing aside is fine
+    assert not judge_story(["result"], ["We won."], False).done  # too short to be a story
+    assert judge_story(["action"], ["I wrote the migration script myself."], True).done  # a reply
+    assert not judge_story(["other"], ["Um, yes."], True).done
+    assert judge_story(["action"], ["And that's about it."], False, ("that's about it",)).done
+
+
+def test_after_the_end_sustained_speech_resumes_the_same_answer() -> None:
+    ep = Endpointer(EndpointConfig(wait_done_s=0.5))
+    ep.set_signals(TurnSignals("We shipped it.", True, DONE))
+    events = drive(ep, [(0.9, 2.0), (0.0, 1.0)])
+    assert events[-1].kind == "end" and ep.state is State.WATCHING
+    assert ep.decision == EndDecision(0.5, "done")
+    later = [e for _ in range(windows(0.1)) for e in ep.update(0.9)]
+    assert later == [] and ep.state is State.WATCHING  # a 0.1 s blip is not the candidate going on
+    drive(ep, [(0.0, 0.5)])
+    resumed = [e for _ in range(windows(0.4)) for e in ep.update(0.9)]
+    assert [e.kind for e in resumed] == ["resume"] and ep.state is State.SPEAKING
+    assert ep.open_segment() is not None  # the new speech is a segment of the same answer
 
 
 def test_complete_sentence_ends_sooner_than_open_clause() -> None:

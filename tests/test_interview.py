@@ -22,6 +22,7 @@ from voice_interviewer.testing import (
     MemorySink,
     RecordingSpeaker,
     ScriptedAnswerSource,
+    ScriptedSpokenSource,
     tone,
 )
 from voice_interviewer.types import FollowUp, Question
@@ -208,7 +209,7 @@ def test_time_box_spent_means_no_follow_ups(analyzer: Analyzer) -> None:
     brain = ScriptedBrain(["result"])
 
     class SlowSource(ScriptedAnswerSource):
-        def capture(self, turn_index):  # type: ignore[no-untyped-def]
+        def capture(self, turn_index, context=None):  # type: ignore[no-untyped-def]
             clock.advance(RND.time_box_min * 60 + 1)  # one very long answer
             return super().capture(turn_index)
 
@@ -225,3 +226,67 @@ def test_time_box_spent_means_no_follow_ups(analyzer: Analyzer) -> None:
     ).run()
     assert len(sink.turns) == 1 and sink.turns[0].follow_up is not None
     assert sink.turns[0].follow_up.target == "none"
+
+
+class BargingSpeaker(RecordingSpeaker):
+    """While a line plays, the scripted candidate may go on with their answer (barge-in)."""
+
+    def __init__(self, source: ScriptedSpokenSource) -> None:
+        super().__init__()
+        self.source = source
+        self.interrupted: list[str] = []
+
+    def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
+        super().say(text, on_start)
+        if self.source.speak_up():
+            self.interrupted.append(text)
+
+
+class ResultBrain(ScriptedBrain):
+    """Probes the result until the answer mentions one."""
+
+    def __call__(self, analysis, rnd, asked, budget_left, target_competency):  # type: ignore[no-untyped-def]
+        self.calls.append((tuple(asked), budget_left))
+        if "half the time" in analysis.transcript.text or "result" in asked:
+            return FollowUp("none", "", "complete")
+        return FollowUp("result", "What about the result?", "no result yet")
+
+
+def test_speaking_again_during_the_reply_resumes_the_same_answer(analyzer: Analyzer) -> None:
+    brain = ResultBrain([])
+    source = ScriptedSpokenSource(
+        [["I led the migration of our build system.", "In the end builds took half the time."], ["Second answer."]]
+    )
+    speaker, sink = BargingSpeaker(source), MemorySink()
+    Interview(
+        RND,
+        QUESTIONS[:2],
+        speaker,
+        source,
+        sink,
+        FakeClock(),
+        analyzer=lambda: analyzer,
+        brain=brain,
+        barge_in_s=0.0,
+    ).run()
+    # One turn for the first answer, holding both parts; the follow-up prepared for half of it was
+    # dropped (interrupted, never asked) and a decision made again on the whole answer.
+    assert [(t.question_id, t.is_follow_up) for t in sink.turns] == [(QUESTIONS[0].id, False), (QUESTIONS[1].id, False)]
+    first = sink.turns[0]
+    assert first.answer is not None and first.answer.resumed == 1
+    assert first.answer.transcript.text.endswith("builds took half the time.")
+    assert first.score is not None and "half the time" in str(first.score["transcript"])
+    assert speaker.stops and speaker.interrupted == [f"{RND.acknowledgements[0]} What about the result?"]
+    assert RND.go_on in speaker.said
+    assert len(brain.calls) == 3  # the dropped probe, the new decision, the second question's
+    assert first.follow_up is not None and first.follow_up.target == "none"
+    assert first.timings.tts_start_s is not None  # stamped when the next line was finally heard
+    assert source.resumed == 1 and source.released >= 2
+
+
+def test_no_barge_in_for_typed_answers_or_a_pressed_key(analyzer: Analyzer) -> None:
+    # Typed answers have no stream to watch: nothing waits, nothing resumes.
+    speaker, sink = RecordingSpeaker(), MemorySink()
+    Interview(RND, QUESTIONS[:1], speaker, ScriptedAnswerSource(["Typed."]), sink, FakeClock()).run()
+    assert speaker.stops == [] and RND.go_on not in speaker.said
+    assert sink.turns[0].answer is not None and sink.turns[0].answer.resumed == 0

@@ -52,7 +52,8 @@ def test_transcribe_a_spoken_answer_with_word_timings(home: Path, tmp_path: Path
 def test_models_check_passes(home: Path) -> None:
     proc = run_cli("models", "check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.count("ok") >= 4  # checksum ok and status ok for both models
+    assert proc.stdout.count("ok") >= 6  # checksum ok and status ok for the three models
+    assert "smart-turn" in proc.stdout
 
 
 def test_embeddings_are_normalised_and_semantic(cfg: Config) -> None:

@@ -59,6 +59,8 @@ def test_each_turn_is_on_disk_when_recorded(tmp_path: Path) -> None:
         "duration_s": None,
         "words": [],
         "overflows": 0,
+        "resumed": 0,
+        "end_signals": None,
     }
     assert set(turn["timings"]) == {
         "question_spoken_s",

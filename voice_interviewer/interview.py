@@ -9,21 +9,38 @@ One main question opens a *thread*:
 
 Each turn is persisted the moment it completes. A turn that fails is recorded
 with its error and the interview goes on.
+
+Barge-in: a spoken answer's stream stays open while the interviewer replies. If the
+candidate speaks again before the reply has been heard (while it plays, or within
+``barge_in_s`` of its start), the voice stops at once, the interviewer says the
+round's short "Sorry, go on.", and the SAME answer continues: one turn, one WAV, one
+transcript, analysed again; a follow-up prepared for it is dropped and chosen anew.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import VoiceInterviewerError
 from .feedback import Feedback
-from .ports import AnswerSource, Clock, SessionSink, Speaker, Transcriber
+from .ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
 from .prompts import Round
 from .score import score_json
-from .types import Analysis, Answer, CapturedAnswer, FollowUp, Question, Transcript, Turn, TurnTimings
+from .types import (
+    Analysis,
+    Answer,
+    CapturedAnswer,
+    FollowUp,
+    ListenContext,
+    Question,
+    Transcript,
+    Turn,
+    TurnTimings,
+)
 
 
 class AnswerAnalyzer(Protocol):
@@ -49,11 +66,15 @@ class InterviewResult:
     complete: bool
 
 
+BARGE_IN_S = 2.0  # speech this soon after the reply began (or while it plays) resumes the answer
+
+
 @dataclass
 class _Outcome:
     turn: Turn
     analysis: Analysis | None
     start: float
+    question: Question | None = None
 
 
 class Interview:
@@ -73,6 +94,7 @@ class Interview:
         notify: Callable[[str], None] = lambda _msg: None,
         feedback: Callable[[list[Analysis]], Feedback] | None = None,
         opening: str = "",
+        barge_in_s: float = BARGE_IN_S,
     ) -> None:
         self.rnd = rnd
         self.questions = questions
@@ -90,6 +112,10 @@ class Interview:
         self.main_analyses: list[Analysis] = []  # first answers to main questions (feedback is on these)
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
         self._started: float | None = None
+        self._barge_in_s = barge_in_s
+        self._last: _Outcome | None = None  # the last answer, while it may still be resumed
+        self._said_at = 0.0  # when the last line that was heard through began
+        self.resumes = 0
 
     def run(self) -> InterviewResult:
         complete = False
@@ -99,8 +125,9 @@ class Interview:
             complete = self._ask_all()
             if complete:
                 self._give_feedback()
-                self._say_next(self.rnd.closing)
+                self._say_through(self.rnd.closing)
         finally:
+            self._release()
             self.sink.finish(complete)
         return InterviewResult(tuple(self.turns), complete)
 
@@ -108,13 +135,15 @@ class Interview:
         """Spoken summary, printed detail with evidence, and a copy in the session."""
         if self._feedback is None or not self.main_analyses:
             return
-        try:
-            fb = self._feedback(self.main_analyses)
-        except VoiceInterviewerError as exc:
-            self._notify(f"No feedback this time: {exc.one_line()}")
-            return
+        while True:
+            try:
+                fb = self._feedback(self.main_analyses)
+            except VoiceInterviewerError as exc:
+                self._notify(f"No feedback this time: {exc.one_line()}")
+                return
+            if self._say_next(fb.spoken()):
+                break  # else the last answer went on: feedback on all of it
         self.sink.record_feedback(fb.to_dict())
-        self._say_next(fb.spoken())
         for title, points in (("Strength", fb.strengths), ("To improve", fb.improvements)):
             for p in points:
                 self._notify(f"{title}: {p.text}" + (f'  Evidence: "{p.evidence}"' if p.evidence else ""))
@@ -144,26 +173,33 @@ class Interview:
                 return False
             if _ended_by(outcome, "no_speech"):
                 return True
-        thread_text = [outcome.turn.answer.transcript.text] if outcome.turn.answer else []
+        earlier: list[str] = []  # answers of this thread before the current one
         asked: list[str] = []
         n_ack = 0
         while self._brain is not None and outcome.analysis is not None:
             budget = self.rnd.max_follow_ups - len(asked)
             if self.time_left_s() <= 0:
                 budget = 0
+            thread_text = [*earlier, _text(outcome)]
             thread = self._thread_analysis(question, thread_text, outcome.analysis)
             decision = self._brain(thread, self.rnd, asked, budget, question.competencies[0])
             self._record_decision(outcome, decision)
             if decision.target == "none":
                 break
-            asked.append(decision.target)
             ack = self.rnd.acknowledgements[n_ack % len(self.rnd.acknowledgements)]
             n_ack += 1
-            outcome = self._turn(question, decision.text, f"{ack} {decision.text}", is_follow_up=True)
+            if not self._say_next(f"{ack} {decision.text}"):
+                # The candidate went on: the prepared follow-up is dropped and chosen again.
+                assert self._last is not None
+                outcome = self._last
+                continue
+            asked.append(decision.target)
+            if _text(outcome):
+                earlier.append(_text(outcome))
+            context = ListenContext(decision.text, True, tuple(earlier))
+            outcome = self._turn(question, decision.text, None, is_follow_up=True, context=context)
             if outcome is None:
                 return False
-            if outcome.turn.answer and outcome.turn.answer.transcript.text:
-                thread_text.append(outcome.turn.answer.transcript.text)
         return True
 
     def _thread_analysis(self, question: Question, texts: list[str], last: Analysis) -> Analysis:
@@ -186,17 +222,46 @@ class Interview:
         outcome.turn = updated
         self.sink.record_turn(updated)
 
-    def _turn(self, question: Question, asked_text: str, spoken: str, is_follow_up: bool) -> _Outcome | None:
-        start = self._say_next(spoken)
+    def _turn(
+        self,
+        question: Question,
+        asked_text: str,
+        spoken: str | None,
+        is_follow_up: bool,
+        context: ListenContext | None = None,
+    ) -> _Outcome | None:
+        """Say ``spoken`` (already said when None), capture the answer, process and save it."""
+        start = self._say_through(spoken) if spoken is not None else self._said_at
+        self._release()
+        timings = TurnTimings(question_spoken_s=round(self.clock() - start, 4))
+        index = len(self.turns)
+        captured = self.source.capture(index, context or ListenContext(asked_text, is_follow_up))
+        if captured is None:
+            return None
+        outcome = self._process(question, asked_text, is_follow_up, index, start, timings, captured)
+        self.turns.append(outcome.turn)
+        if outcome.analysis is not None and not is_follow_up:
+            self.main_analyses.append(outcome.analysis)
+        self.sink.record_turn(outcome.turn)
+        self._awaiting_reply = start
+        self._last = outcome
+        return outcome
+
+    def _process(
+        self,
+        question: Question,
+        asked_text: str,
+        is_follow_up: bool,
+        index: int,
+        start: float,
+        timings: TurnTimings,
+        captured: CapturedAnswer,
+    ) -> _Outcome:
+        """Transcribe (if needed) and analyse a captured answer into a turn (not yet saved)."""
 
         def since() -> float:
             return round(self.clock() - start, 4)
 
-        timings = TurnTimings(question_spoken_s=since())
-        index = len(self.turns)
-        captured = self.source.capture(index)
-        if captured is None:
-            return None
         endpoint_s = since() if captured.endpoint_at is None else round(captured.endpoint_at - start, 4)
         timings = dataclasses.replace(
             timings,
@@ -216,6 +281,8 @@ class Interview:
                 end_reason=captured.end_reason if transcript.text else "no_speech",
                 audio_file=captured.utterance.audio_file if captured.utterance else None,
                 overflows=captured.overflows,
+                end_signals=captured.end_signals,
+                resumed=captured.resumed,
             )
             if self._analyzer is not None and transcript.text:
                 analysis = self._analyzer().analyze(asked_text, transcript, captured.source)
@@ -224,7 +291,14 @@ class Interview:
             error = exc.one_line()
             self._notify(f"This answer could not be processed: {error}")
         if answer is None and captured.utterance is not None:
-            answer = Answer(captured.source, Transcript(""), captured.end_reason, captured.utterance.audio_file)
+            answer = Answer(
+                captured.source,
+                Transcript(""),
+                captured.end_reason,
+                captured.utterance.audio_file,
+                end_signals=captured.end_signals,
+                resumed=captured.resumed,
+            )
         score: dict[str, Any] | None = score_json(analysis, None) if analysis is not None else None
         turn = Turn(
             index=index,
@@ -236,34 +310,97 @@ class Interview:
             score=score,
             error=error,
         )
-        self.turns.append(turn)
-        if analysis is not None and not is_follow_up:
-            self.main_analyses.append(analysis)
-        self.sink.record_turn(turn)
-        self._awaiting_reply = start
-        return _Outcome(turn, analysis, start)
+        return _Outcome(turn, analysis, start, question)
 
-    def _say_next(self, text: str) -> float:
+    # ------------------------------------------------------------------ speaking, with barge-in
+
+    def _say_through(self, text: str) -> float:
+        """Say ``text``; if the candidate resumes the last answer meanwhile, say it again after."""
+        while not self._say_next(text):
+            pass
+        return self._said_at
+
+    def _say_next(self, text: str) -> bool:
         """Speak the interviewer's next words; stamp ``tts_start_s`` on the previous turn.
 
+        Returns False when the candidate spoke again before the words were heard: the voice
+        was stopped and the last answer resumed (and saved again); the caller decides anew.
         After an answer cut off at the time cap, the interviewer first says the round's polite
         ``time_up`` line.
         """
         now = self.clock()
         pending = self._awaiting_reply if self.turns else None
-        self._awaiting_reply = None
         last_answer = self.turns[-1].answer if pending is not None else None
         if last_answer is not None and last_answer.end_reason == "max_duration":
             text = f"{self.rnd.time_up} {text}"
+        source = self._resumable()
+        barged = threading.Event()
+
+        def on_speech() -> None:
+            barged.set()
+            self.speaker.stop()
+
         started: list[float] = []
-        self.speaker.say(text, on_start=lambda: started.append(self.clock()))
+        if source is not None and source.watch(on_speech):
+            barged.set()  # the candidate went on before the interviewer said anything
+        if not barged.is_set():
+            self.speaker.say(text, on_start=lambda: started.append(self.clock()))
+        if source is not None and not barged.is_set():
+            # Speech just after a short line (or a printed one) still means "I wasn't done".
+            begun = started[0] if started else now
+            barged.wait(max(0.0, begun + self._barge_in_s - self.clock()))
+        if source is not None:
+            source.unwatch()
+        if barged.is_set():
+            assert source is not None
+            if started:
+                self.speaker.say(self.rnd.go_on)  # only after words the candidate heard
+            self._resume_last(source)
+            return False
+        self._awaiting_reply = None
+        self._said_at = now
         if pending is not None:
             voice_at = started[0] if started else now
             last = self.turns[-1]
             timings = dataclasses.replace(last.timings, tts_start_s=round(voice_at - pending, 4))
             self.turns[-1] = dataclasses.replace(last, timings=timings)
             self.sink.record_turn(self.turns[-1])
-        return now
+        return True
+
+    def _resumable(self) -> ResumableSource | None:
+        """The source, when the last answer is a spoken one that can still go on."""
+        if self._last is None or not hasattr(self.source, "watch"):
+            return None
+        answer = self._last.turn.answer
+        if answer is None or answer.source == "text" or answer.end_reason != "silence":
+            return None
+        return self.source  # type: ignore[return-value]
+
+    def _resume_last(self, source: ResumableSource) -> None:
+        """Listen to the rest of the last answer and replace its turn (same index, same WAV)."""
+        last = self._last
+        assert last is not None and last.question is not None
+        self.resumes += 1
+        captured = source.resume(last.turn.index)
+        if captured is None:
+            return
+        old = last.turn
+        timings = TurnTimings(question_spoken_s=old.timings.question_spoken_s)
+        outcome = self._process(last.question, old.question, old.is_follow_up, old.index, last.start, timings, captured)
+        self.turns[old.index] = outcome.turn
+        if not old.is_follow_up:  # the last main answer: its analysis is replaced by the whole answer's
+            self.main_analyses = [a for a in self.main_analyses if a is not last.analysis]
+            if outcome.analysis is not None:
+                self.main_analyses.append(outcome.analysis)
+        self.sink.record_turn(outcome.turn)
+        self._last = outcome
+
+    def _release(self) -> None:
+        """The last answer is final (the next one starts, or the interview ends)."""
+        release = getattr(self.source, "release", None)
+        if self._last is not None and release is not None:
+            release()
+        self._last = None
 
     def _transcribe(self, captured: CapturedAnswer) -> Transcript:
         if captured.transcript is not None:
@@ -274,6 +411,11 @@ class Interview:
             raise VoiceInterviewerError("no transcriber configured for audio answers")
         transcript, _stats = self._transcriber().transcribe(captured.utterance.samples)
         return transcript
+
+
+def _text(outcome: _Outcome) -> str:
+    answer = outcome.turn.answer
+    return answer.transcript.text if answer is not None else ""
 
 
 def _ended_by(outcome: _Outcome, reason: str) -> bool:

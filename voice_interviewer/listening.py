@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .echo import EchoGate, contour
 from .endpointing import (
     WINDOW,
     EndDecision,
@@ -85,6 +86,20 @@ class ListenStatus:
     resumed: int
 
 
+def status_line(status: ListenStatus) -> str:
+    """One line for a terminal while the candidate answers (rewritten in place)."""
+    minutes, seconds = divmod(int(status.elapsed_s), 60)
+    bars = min(8, int(status.level * 40))
+    meter = "#" * bars + "." * (8 - bars)
+    if not status.started:
+        state = "waiting for you to start"
+    elif status.speaking or status.pause_s < 0.5:
+        state = "listening"
+    else:
+        state = f"pause {status.pause_s:.1f} s, still listening"
+    return f"  {minutes}:{seconds:02d}  [{meter}]  {state}   Enter = I'm done"
+
+
 @dataclass(frozen=True)
 class Heard:
     """What listening produced (sample-based times, plus the clock time of the endpoint)."""
@@ -133,8 +148,11 @@ class Listener:
         story: StoryCheck | None = None,
         smart_turn: EndOfTurnModel | None = None,
         on_status: Callable[[ListenStatus], None] | None = None,
+        echo: EchoGate | None = None,
     ) -> None:
         self.cfg = cfg or EndpointConfig()
+        self._echo = echo
+        self.echo_windows = 0  # voiced windows ignored as the interviewer's own voice
         self.endpointer = Endpointer(self.cfg)
         self._vad = vad
         self._vad.reset()
@@ -149,7 +167,7 @@ class Listener:
         self.total = 0
         self._probs: list[float] = []
         self._parts: list[Transcript] = []  # transcripts of the stretches before each resume
-        self._segments = self._new_segments()
+        self._segments: _Segments | None = None  # started with the first segment of each stretch
         self._submitted = 0
         self._checked_text: str | None = None
         self._verdict: StoryVerdict | None = None
@@ -192,7 +210,14 @@ class Listener:
         self.total += len(samples)
         self._level = float(np.sqrt(np.mean(np.square(samples)))) if len(samples) else 0.0
         outcome: str | None = None
+        if self._echo is not None:
+            now = self._clock()
+            for i, value in enumerate(contour(samples, SAMPLE_RATE)):
+                self._echo.heard(float(value), now - (len(samples) - (i + 1) * WINDOW) / SAMPLE_RATE)
         for prob in self._vad.process(samples):
+            if self._echo is not None and prob >= self.cfg.start_threshold and self._echo.is_echo():
+                prob = 0.0  # our own voice through the speakers, not the candidate
+                self.echo_windows += 1
             self._probs.append(prob)
             ep = self.endpointer
             if ep.state is State.STOPPING:
@@ -230,6 +255,8 @@ class Listener:
     def _submit(self, start: int, end: int) -> None:
         whole = self._pcm()
         lo, hi = max(0, start - PAD), min(len(whole), end + PAD)
+        if self._segments is None:
+            self._segments = self._new_segments()
         self._segments.submit(lo, whole[lo:hi])
         self._submitted += 1
         self._segments_total += 1
@@ -265,13 +292,14 @@ class Listener:
                 self._smart = None
             self._pause_smart_ms = round((time.perf_counter() - started) * 1000, 1)
         segment_closed = ep.open_segment() is None
-        pending = self._segments.count < self._submitted
+        done_count = self._segments.count if self._segments is not None else 0
+        pending = done_count < self._submitted
         if segment_closed and pending and not self._pause_waited and pause >= cfg.wait_done_s - 0.1:
             # About to decide: the words of the last segment are worth a short wait (once a pause).
             self._pause_waited = True
             self._await_transcripts(TRANSCRIPT_WAIT_S)
-        current = segment_closed and self._segments.count >= self._submitted
-        texts = self._segments.texts()
+        texts = self._segments.texts() if self._segments is not None else []
+        current = segment_closed and len(texts) >= self._submitted
         tail = texts[-1] if texts else (self._parts[-1].text if self._parts else "")
         if current and self._story is not None:
             text = " ".join([*(p.text for p in self._parts), *texts]).strip()
@@ -288,7 +316,7 @@ class Listener:
         deadline = time.monotonic() + limit_s
         done = threading.Event()
         # SegmentTranscriber exposes no completion event; poll it briefly (5 ms steps).
-        while self._segments.count < self._submitted and time.monotonic() < deadline:
+        while self._segments is not None and self._segments.count < self._submitted and time.monotonic() < deadline:
             done.wait(0.005)
 
     def _pause_record(self, pause_s: float) -> dict[str, Any]:
@@ -298,6 +326,8 @@ class Listener:
             "silence_s": round(pause_s, 2),
             "rule": decision.rule,
             "wait_s": decision.wait_s,
+            "story_done": self.endpointer.signals.story.done if self.endpointer.signals.story else None,
+            "smart_turn": round(self._pause_smart, 3) if self._pause_smart is not None else None,
         }
 
     def _signals_record(self, decision: EndDecision | None) -> dict[str, Any]:
@@ -336,15 +366,25 @@ class Listener:
     def _resumed(self) -> None:
         if self._end_signals is not None:
             self._earlier.append(self._end_signals)
-        self._parts.append(self._segments.finish(self.total / SAMPLE_RATE))
-        self._segments = self._new_segments()
-        self._submitted = 0
+        self._parts.append(self._finish_segments(self.total))
         self._checked_text = None
         self._verdict = None
         self.reason = None
         self.endpoint_at = None
         self._end_signals = None
         self.resumed += 1
+
+    def _finish_segments(self, samples: int) -> Transcript:
+        """Wait for this stretch's segments and stop their worker (none started: nothing said)."""
+        segments, self._segments = self._segments, None
+        self._submitted = 0
+        return segments.finish(samples / SAMPLE_RATE) if segments is not None else Transcript("")
+
+    def close(self) -> None:
+        """Stop any transcription worker still running (the answer is final)."""
+        with self._lock:
+            if self._segments is not None:
+                self._finish_segments(self.total)
 
     def heard(self) -> Heard:
         """The answer so far (waits for the last segment's words). Valid after the end."""
@@ -353,10 +393,7 @@ class Listener:
 
     def _heard(self) -> Heard:
         end_total = self._end_total if self.reason is not None else self.total
-        part = self._segments.finish(end_total / SAMPLE_RATE)
-        self._parts.append(part)
-        self._segments = self._new_segments()  # a resume goes on with fresh workers
-        self._submitted = 0
+        self._parts.append(self._finish_segments(end_total))  # a resume starts fresh workers
         transcript = _merge(self._parts, end_total / SAMPLE_RATE)
         self._parts = [transcript]
         ep = self.endpointer
@@ -369,6 +406,7 @@ class Listener:
             end_s = (ep.speech_end if ep.speech_end is not None else end_total) / SAMPLE_RATE
         signals = dict(self._end_signals or {"reason": reason})
         signals["pauses"] = list(self._pauses)
+        signals["echo_windows"] = self.echo_windows
         if self._earlier:
             signals["resumed_after"] = list(self._earlier)
         samples = self._pcm()[:end_total] if self._audio else np.zeros(0, dtype=np.float32)
@@ -544,6 +582,7 @@ class _OpenAnswer:
         self._stop.set()
         self._thread.join(timeout=5.0)
         self._writer.close()
+        self.listener.close()
 
 
 class StreamingAnswerSource:
@@ -570,8 +609,10 @@ class StreamingAnswerSource:
         story: StoryCheck | None = None,
         smart_turn: Callable[[], EndOfTurnModel | None] = lambda: None,
         on_status: Callable[[ListenStatus | None], None] | None = None,
+        echo: Callable[[], EchoGate | None] = lambda: None,
     ) -> None:
         self.kind = kind
+        self._echo = echo
         self._open = open_stream
         self._vad = vad
         self._transcriber = transcriber
@@ -606,6 +647,7 @@ class StreamingAnswerSource:
             self._story,
             self._smart_turn(),
             self._on_status,
+            self._echo(),
         )
         self._prompt("Listening... (Enter = I'm done)")
         answer = _OpenAnswer(self._open, turn_index, listener, WavWriter(path), self._should_stop)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .types import CapturedAnswer, Transcript, TranscriptionStats, Turn
+from .types import CapturedAnswer, ListenContext, Transcript, TranscriptionStats, Turn
 
 
 class Transcriber(Protocol):
@@ -32,24 +32,50 @@ class Embedder(Protocol):
 
 
 class Speaker(Protocol):
-    """Says the interviewer's words (and prints them). Blocks until done.
+    """Says the interviewer's words (and prints them); can be cut short (barge-in).
 
-    ``on_start`` is called the moment the words start (audio playback begins, or the
-    text is printed), so latency timings measure what the candidate perceives.
+    ``say`` blocks until the words are done or ``stop`` was called. ``on_start`` is called
+    the moment the words start (the first audio plays, or the text is printed), so latency
+    timings measure what the candidate perceives; a line stopped before any audio played
+    never calls it.
+
+    ``stop`` is thread-safe and returns at once: a ``say`` in progress returns within
+    200 ms, its playback halted and its remaining sentences neither synthesised nor
+    played. It is a no-op when nothing is being said, and the next ``say`` works normally.
     """
 
     def say(self, text: str, on_start: Callable[[], None] | None = None) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class AnswerSource(Protocol):
     """Captures the candidate's answer to one turn (typed, microphone, or replayed WAV).
 
     Returns None when the candidate ends the interview (or the source runs out).
+    ``context`` says what was asked, so a spoken answer's end can be judged by its content.
     """
 
     kind: str
 
-    def capture(self, turn_index: int) -> CapturedAnswer | None: ...
+    def capture(self, turn_index: int, context: ListenContext | None = None) -> CapturedAnswer | None: ...
+
+
+class ResumableSource(AnswerSource, Protocol):
+    """A spoken source that keeps listening after an answer ends (barge-in).
+
+    After ``capture`` returns, the stream stays open: ``watch(on_speech)`` arms a callback
+    for the candidate speaking again (True if they already did), ``resume`` continues the
+    same answer and returns all of it, ``release`` makes the answer final.
+    """
+
+    def watch(self, on_speech: Callable[[], None]) -> bool: ...
+
+    def unwatch(self) -> None: ...
+
+    def resume(self, turn_index: int) -> CapturedAnswer | None: ...
+
+    def release(self) -> None: ...
 
 
 class SessionSink(Protocol):

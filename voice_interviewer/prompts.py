@@ -67,6 +67,7 @@ class Round:
     follow_ups: dict[str, tuple[str, ...]]
     use_history: bool = False  # pick questions for the candidate's weakest competencies so far
     recall: tuple[str, ...] = ()  # lines recalling an earlier story, with {phrase}
+    go_on: str = "Sorry, go on."  # said when the candidate speaks again while the interviewer replies
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -199,6 +200,7 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         follow_ups=follow_ups,
         use_history=bool(raw.get("use_history", False)),
         recall=_str_list(raw, "recall", where) if "recall" in raw else (),
+        go_on=_field(raw, "go_on", str, where) if "go_on" in raw else "Sorry, go on.",
     )
 
 

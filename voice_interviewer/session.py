@@ -65,6 +65,8 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
             "duration_s": tr.duration_s,
             "words": [dataclasses.asdict(w) for w in tr.words],
             "overflows": turn.answer.overflows,
+            "resumed": turn.answer.resumed,
+            "end_signals": turn.answer.end_signals,
         }
     return {
         "index": turn.index,
@@ -295,6 +297,8 @@ def _fill_defaults(data: dict[str, Any]) -> dict[str, Any]:
             answer.setdefault("words", [])
             answer.setdefault("duration_s", None)
             answer.setdefault("overflows", 0)
+            answer.setdefault("resumed", 0)
+            answer.setdefault("end_signals", None)
         if score and isinstance(score, dict):
             score.setdefault("warnings", [])
             score.setdefault("delivery", None)
@@ -374,6 +378,8 @@ _SESSION_SHAPE = {
                     "duration_s": _OrNone(_NUM),
                     "words": list,
                     "overflows": int,
+                    "resumed?": int,
+                    "end_signals?": _OrNone(dict),
                 }
             ),
             "score": _OrNone(_SCORE_SHAPE),

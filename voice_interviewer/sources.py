@@ -16,7 +16,7 @@ from typing import TextIO
 
 import numpy as np
 
-from .types import SAMPLE_RATE, AudioChunk, CapturedAnswer
+from .types import SAMPLE_RATE, AudioChunk, CapturedAnswer, ListenContext
 
 QUIT_WORDS = {"/quit", "/exit", "/q"}
 
@@ -67,7 +67,7 @@ class TextAnswerSource:
         self._lines = lines
         self._prompt = prompt
 
-    def capture(self, turn_index: int) -> CapturedAnswer | None:
+    def capture(self, turn_index: int, context: ListenContext | None = None) -> CapturedAnswer | None:
         self._prompt("Type your answer, then press Enter on an empty line (/quit to stop).")
         parts: list[str] = []
         while True:

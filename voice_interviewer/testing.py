@@ -16,6 +16,7 @@ from .types import (
     SAMPLE_RATE,
     AudioChunk,
     CapturedAnswer,
+    ListenContext,
     Transcript,
     TranscriptionStats,
     Turn,
@@ -41,15 +42,22 @@ class FakeClock:
 
 
 class RecordingSpeaker:
-    """Remembers everything the interviewer said, in order."""
+    """Remembers everything the interviewer said, in order, and every ``stop``.
+
+    ``stops`` holds, for each ``stop()`` call, how many lines had been said by then.
+    """
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.stops: list[int] = []
 
     def say(self, text: str, on_start: Callable[[], None] | None = None) -> None:
         if on_start:
             on_start()
         self.said.append(text)
+
+    def stop(self) -> None:
+        self.stops.append(len(self.said))
 
 
 class ScriptedAnswerSource:
@@ -59,8 +67,10 @@ class ScriptedAnswerSource:
 
     def __init__(self, answers: Iterable[str | np.ndarray]) -> None:
         self._answers = list(answers)
+        self.contexts: list[ListenContext | None] = []
 
-    def capture(self, turn_index: int) -> CapturedAnswer | None:
+    def capture(self, turn_index: int, context: ListenContext | None = None) -> CapturedAnswer | None:
+        self.contexts.append(context)
         if not self._answers:
             return None
         item = self._answers.pop(0)
@@ -68,6 +78,62 @@ class ScriptedAnswerSource:
             return CapturedAnswer(source="text", end_reason="key", text=item)
         utt = Utterance(samples=item, end_reason="source_end")
         return CapturedAnswer(source="wav", end_reason="source_end", utterance=utt)
+
+
+class ScriptedSpokenSource:
+    """Spoken answers already transcribed, which the candidate may go on with (barge-in).
+
+    Each answer is a list of parts: the first is what was heard before the end of the
+    answer; each further part is said after the interviewer began to reply (``speak_up``
+    fires the armed barge-in callback, as the stream's thread would).
+    """
+
+    kind = "wav"
+
+    def __init__(self, answers: Iterable[list[str]]) -> None:
+        self._answers = [list(a) for a in answers]
+        self._parts: list[str] = []
+        self._heard: list[str] = []
+        self._on_speech: Callable[[], None] | None = None
+        self.contexts: list[ListenContext | None] = []
+        self.released = 0
+        self.resumed = 0
+
+    def _captured(self) -> CapturedAnswer:
+        text = " ".join(self._heard)
+        transcript = Transcript(text, (), float(len(text.split())) / 2.5)
+        return CapturedAnswer(source="wav", end_reason="silence", transcript=transcript, resumed=len(self._heard) - 1)
+
+    def capture(self, turn_index: int, context: ListenContext | None = None) -> CapturedAnswer | None:
+        self.contexts.append(context)
+        if not self._answers:
+            return None
+        self._parts = self._answers.pop(0)
+        self._heard = [self._parts.pop(0)]
+        return self._captured()
+
+    def watch(self, on_speech: Callable[[], None]) -> bool:
+        self._on_speech = on_speech
+        return False
+
+    def speak_up(self) -> bool:
+        """The candidate goes on now (if the script says so): True when the callback fired."""
+        if self._parts and self._on_speech is not None:
+            self._on_speech()
+            return True
+        return False
+
+    def unwatch(self) -> None:
+        self._on_speech = None
+
+    def resume(self, turn_index: int) -> CapturedAnswer | None:
+        self.resumed += 1
+        self._heard.append(self._parts.pop(0))
+        return self._captured()
+
+    def release(self) -> None:
+        self.released += 1
+        self._parts = []
 
 
 class FakeTranscriber:

@@ -103,6 +103,15 @@ class Question:
 
 
 @dataclass(frozen=True)
+class ListenContext:
+    """What the interviewer asked, so the listener can judge whether the answer is finished."""
+
+    question: str = ""
+    is_follow_up: bool = False
+    thread: tuple[str, ...] = ()  # earlier answers in this question's thread
+
+
+@dataclass(frozen=True)
 class CapturedAnswer:
     """What an answer source captured, before transcription.
 
@@ -121,6 +130,8 @@ class CapturedAnswer:
     transcript: Transcript | None = None  # already transcribed while streaming
     endpoint_at: float | None = None  # clock time when the end of the answer was decided
     overflows: int = 0  # audio blocks lost to input overflow while capturing
+    end_signals: dict[str, object] | None = None  # what decided the end of the answer (see listening)
+    resumed: int = 0  # times the candidate went on after the interviewer had started to reply
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,8 @@ class Answer:
     end_reason: EndReason
     audio_file: str | None = None
     overflows: int = 0
+    end_signals: dict[str, object] | None = None  # which signals decided the end, with values and times
+    resumed: int = 0  # barge-ins: the candidate went on and the same answer continued
 
 
 @dataclass(frozen=True)
