@@ -169,3 +169,24 @@ def test_splitter_and_signals_never_crash_on_any_unicode(text: str) -> None:
 
 
 _SHARED: dict[str, Analyzer] = {}
+
+
+def test_recent_batches_reuse_exact_batches_only() -> None:
+    from voice_interviewer.analyzer import RecentBatches
+    from voice_interviewer.testing import HashEmbedder
+
+    class Counting(HashEmbedder):
+        calls = 0
+
+        def embed(self, sentences: list[str]) -> np.ndarray:
+            Counting.calls += 1
+            return super().embed(sentences)
+
+    cached = RecentBatches(Counting(), size=2)
+    first = cached.embed(["We shipped.", "It worked."])
+    again = cached.embed(["We shipped.", "It worked."])
+    assert Counting.calls == 1 and np.array_equal(first, again)
+    cached.embed(["We shipped."])  # a different batch is embedded afresh
+    cached.embed(["Another."])
+    cached.embed(["We shipped.", "It worked."])  # evicted (size 2): embedded again
+    assert Counting.calls == 4

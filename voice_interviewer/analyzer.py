@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -323,3 +324,37 @@ class Analyzer:
             delivery=delivery,
             warnings=tuple(warnings),
         )
+
+
+class RecentBatches:
+    """An Embedder that remembers its last few batches (exact same sentences -> same vectors).
+
+    While an answer is spoken the listener analyses the transcript at each pause to judge
+    whether the story is finished; the final analysis of the same words then costs no
+    embedding, which keeps the time from the end of the answer to the reply short even on
+    a busy CPU. Whole batches are keyed, not sentences: int8 embeddings depend slightly on a
+    batch's other sentences, so results are exactly what the uncached embedder gives.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 8) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._size = size
+        self._recent: dict[tuple[str, ...], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def embed(self, sentences: list[str]) -> np.ndarray:
+        key = tuple(sentences)
+        with self._lock:
+            hit = self._recent.get(key)
+        if hit is not None:
+            return hit.copy()
+        vecs = self.inner.embed(sentences)
+        if len(sentences) > 200:
+            return vecs  # fitting on the exemplars: nothing to gain, much memory to hold
+        with self._lock:
+            self._recent[key] = vecs
+            while len(self._recent) > self._size:
+                del self._recent[next(iter(self._recent))]
+        return vecs
+

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import models as model_files
-from .analyzer import Analyzer
+from .analyzer import Analyzer, RecentBatches
 from .catalog import load_candidate
 from .config import Config, default_eval_set
 from .content import TurnCues, load_content, load_turn_cues
@@ -300,7 +300,7 @@ def build_analyzer(cfg: Config) -> Analyzer:
     threadpool_limits(limits=1, user_api="blas")
 
     embedder_model = resolve_model(cfg, "embedding")
-    embedder = load_embedder(cfg)
+    embedder = RecentBatches(load_embedder(cfg))
     model_id = f"{embedder.name}:{embedder_model.checksum or embedder_model.path.resolve()}"
     return Analyzer(
         load_content(cfg.prompts_dir),
@@ -894,7 +894,7 @@ def streaming_source(
             story=story,
             smart_turn=smart_turn,
             on_status=status,
-            echo=lambda: EchoGate(playback, time.monotonic) if playback is not None else None,
+            echo=lambda: EchoGate(playback, time.monotonic) if playback is not None and cfg.audio.echo_gate else None,
         )
     replay = WavReplay(wav_files, read_audio, pace=cfg.audio.replay_pace)
     return StreamingAnswerSource(

@@ -75,6 +75,7 @@ class AudioConfig:
     silence_hold_s: float = 10.0  # after "give me a second", "let me think"...
     no_speech_s: float = 12.0  # nothing said for this long: "I didn't hear anything"
     push_to_talk: bool = False
+    echo_gate: bool = True  # ignore the interviewer's own voice coming back through speakers (echo.py)
     replay_pace: float = 1.0  # wav: answers replay at real time (0 = as fast as possible)
 
 

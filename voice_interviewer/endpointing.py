@@ -221,6 +221,7 @@ class Endpointer:
     speech_end: int | None = None  # sample after the last voiced window
     signals: TurnSignals = field(default_factory=TurnSignals)
     decision: EndDecision | None = None  # the decision that ended the turn (or applies now)
+    ended_pause_s: float = 0.0  # the silence that ended the turn
     _run: int = 0  # consecutive windows supporting the next transition
     _silence: int = 0  # consecutive quiet windows while stopping
     _segment_start: int | None = None
@@ -304,6 +305,7 @@ class Endpointer:
         return events
 
     def _end(self, sample: int, reason: str) -> EndpointEvent:
+        self.ended_pause_s = self._silence * WINDOW_S if self.state is State.STOPPING else 0.0
         self.state, self._run = State.WATCHING, 0
         return EndpointEvent("end", sample, reason=reason)
 

@@ -67,6 +67,7 @@ class InterviewResult:
 
 
 BARGE_IN_S = 2.0  # speech this soon after the reply began (or while it plays) resumes the answer
+MAX_RESUMES = 3  # then the answer is final: a noisy room (or an echo) must not loop the interview
 
 
 @dataclass
@@ -373,6 +374,8 @@ class Interview:
             return None
         answer = self._last.turn.answer
         if answer is None or answer.source == "text" or answer.end_reason != "silence":
+            return None
+        if answer.resumed >= MAX_RESUMES:
             return None
         return self.source  # type: ignore[return-value]
 

@@ -336,9 +336,7 @@ class Listener:
         return {
             "rule": decision.rule if decision else None,
             "wait_s": decision.wait_s if decision else None,
-            "silence_s": round(ep.windows * WINDOW / SAMPLE_RATE - (ep.speech_end or 0) / SAMPLE_RATE, 3)
-            if ep.speech_end is not None
-            else None,
+            "silence_s": round(ep.ended_pause_s, 3),
             "decided_at_s": round(ep.windows * WINDOW / SAMPLE_RATE, 3),
             "tail": sig.tail[-120:],
             "open_clause": open_clause(sig.tail, self.cfg.open_endings, self.cfg.fillers),

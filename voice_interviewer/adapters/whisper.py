@@ -1,9 +1,22 @@
-"""Transcriber adapter for faster-whisper (CTranslate2)."""
+"""Transcriber adapter for faster-whisper (CTranslate2).
+
+Whisper decodes 30-second windows. When it ends a window's text with a lone timestamp
+it means "no more speech here", and faster-whisper then skips to the next window, so
+everything said after that point in the window is lost. It does that after a thinking
+pause (measured: a 3 s pause dropped the next 19 s of a whole-file decode), and more
+often with an initial prompt. So:
+
+* the Silero VAD filter removes the pauses before decoding (as faster-whisper's own
+  ``vad_filter=True``; timestamps are mapped back to the original audio), and
+* coverage is checked against the VAD's speech regions: speech with no word on it,
+  anywhere in the audio, is decoded again on its own and its words put in place.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,9 +29,50 @@ from .offline import force_offline
 # A disfluent prompt nudges Whisper to keep "um", "uh" and similar fillers instead
 # of silently cleaning them up; delivery metrics count them.
 DISFLUENT_PROMPT = "Umm, so, uh, let me think. I, um, I mean, like, we, uh, basically did it."
-MAX_RESUMES = 8  # decoding passes per call when Whisper stops early
-MIN_RESUME_S = 1.5  # speech left after the last word that makes decoding resume
-CONTEXT_WORDS = 30
+CONTEXT_WORDS = 30  # words said before a stretch that are given to Whisper as its prompt
+MAX_REPAIRS = 8  # extra decoding passes per call for speech that got no words
+# Speech (by the VAD) this long with no word on it was skipped by Whisper. Word times
+# are only accurate to a few tenths of a second, and a skipped stretch is at least a
+# few words, so shorter holes are left alone.
+MIN_GAP_S = 1.0
+GAP_PAD_S = 0.2  # audio kept around a stretch decoded again, so its edge words are whole
+MIN_SPEECH_S = 0.25  # no VAD region this long: silence (Whisper invents "Thank you." for it)
+# Speech regions for the coverage check are cut at short pauses and barely padded, so a
+# pause between two transcribed sentences is not taken for skipped speech.
+COVERAGE_SILENCE_MS = 500
+COVERAGE_PAD_MS = 100
+
+Span = tuple[float, float]
+
+
+def uncovered(speech: Sequence[Span], words: Sequence[Word], min_gap_s: float = MIN_GAP_S) -> list[Span]:
+    """Stretches of ``speech`` (start, end seconds) that no word overlaps, ``min_gap_s`` or longer."""
+    covered = sorted((w.start_s, w.end_s) for w in words)
+    holes: list[Span] = []
+    for lo, hi in speech:
+        cursor = lo
+        for start, end in covered:
+            if end <= cursor or start >= hi:
+                continue
+            if start - cursor >= min_gap_s:
+                holes.append((cursor, start))
+            cursor = max(cursor, end)
+        if hi - cursor >= min_gap_s:
+            holes.append((cursor, hi))
+    return holes
+
+
+def put_in_place(words: Sequence[Word], new: Sequence[Word], hole: Span) -> list[Word]:
+    """``words`` plus those of ``new`` whose middle falls in ``hole`` (the rest repeat a neighbour)."""
+    lo, hi = hole
+    inside = [w for w in new if lo <= (w.start_s + w.end_s) / 2 <= hi]
+    return sorted([*words, *inside], key=lambda w: (w.start_s, w.end_s))
+
+
+def context_before(prompt: str | None, words: Sequence[Word], at_s: float) -> str:
+    """The last CONTEXT_WORDS words said before ``at_s``: the caller's prompt, then this audio's words."""
+    said = (prompt or "").split() + [w.text for w in words if w.end_s <= at_s]
+    return " ".join(said[-CONTEXT_WORDS:])
 
 
 class WhisperTranscriber:
@@ -45,48 +99,38 @@ class WhisperTranscriber:
                 "run: voice-interviewer models install --force (or fix --whisper-model)",
             ) from exc
 
-    def has_speech(self, audio: np.ndarray) -> bool:
-        """Silero VAD (shipped inside faster-whisper): is there any speech at all?
-
-        Whisper invents text for silence ("Thank you."), so silent answers are caught here.
-        """
+    def speech(self, audio: np.ndarray) -> list[Span]:
+        """Silero VAD (shipped inside faster-whisper): the stretches of speech, in seconds."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        return bool(get_speech_timestamps(audio, VadOptions(min_speech_duration_ms=250)))
+        options = VadOptions(min_silence_duration_ms=COVERAGE_SILENCE_MS, speech_pad_ms=COVERAGE_PAD_MS)
+        found = get_speech_timestamps(audio, options)
+        return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
 
     def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]:
-        """Transcribe with word timings; ``prompt`` is what was said just before (streaming).
-
-        With a prompt, Whisper sometimes stops after the first sentence of a window and
-        skips the rest (measured: 17 of 25 s dropped). So coverage is checked: while speech
-        remains after the last decoded word, decoding resumes from there.
-        """
+        """Transcribe with word timings; ``prompt`` is what was said just before (streaming)."""
         audio = np.asarray(samples, dtype=np.float32)
         duration = len(audio) / SAMPLE_RATE
         started = time.perf_counter()
+        speech = self.speech(audio)
         words: list[Word] = []
-        texts: list[str] = []
-        language = self._cfg.language or None
-        offset = 0.0
-        for _ in range(MAX_RESUMES):
-            part = audio[int(offset * SAMPLE_RATE) :]
-            if len(part) < MIN_RESUME_S * SAMPLE_RATE or not self.has_speech(part):
-                break
-            context = " ".join([prompt or "", *texts]).split()[-CONTEXT_WORDS:]
-            part_words, text, language = self._decode(part, " ".join(context))
-            if not part_words:
-                break
-            texts.append(text)
-            words += [
-                Word(w.text, round(w.start_s + offset, 3), round(w.end_s + offset, 3), w.probability)
-                for w in part_words
-            ]
-            last_end = part_words[-1].end_s
-            if len(part) / SAMPLE_RATE - last_end < MIN_RESUME_S:
-                break
-            offset += last_end
+        language: str | None = None
+        if any(hi - lo >= MIN_SPEECH_S for lo, hi in speech):
+            words, language = self._decode(audio, 0.0, context_before(prompt, (), 0.0))
+            tried: set[Span] = set()
+            for _ in range(MAX_REPAIRS):
+                holes = [h for h in uncovered(speech, words) if h not in tried]
+                if not holes:
+                    break
+                hole = holes[0]
+                tried.add(hole)
+                lo, hi = max(0.0, hole[0] - GAP_PAD_S), min(duration, hole[1] + GAP_PAD_S)
+                part = audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+                new, part_language = self._decode(part, lo, context_before(prompt, words, hole[0]))
+                words = put_in_place(words, new, hole)
+                language = language or part_language
         elapsed = time.perf_counter() - started
-        text = " ".join(t for t in texts if t)
+        text = " ".join(w.text for w in words)
         return (
             Transcript(
                 text=text, words=tuple(words), duration_s=round(duration, 3), language=language if text else None
@@ -94,7 +138,7 @@ class WhisperTranscriber:
             TranscriptionStats(audio_s=duration, processing_s=elapsed),
         )
 
-    def _decode(self, audio: np.ndarray, context: str) -> tuple[list[Word], str, str | None]:
+    def _decode(self, audio: np.ndarray, offset_s: float, context: str) -> tuple[list[Word], str | None]:
         segments, info = self._model.transcribe(
             audio,
             language=self._cfg.language or None,
@@ -102,12 +146,12 @@ class WhisperTranscriber:
             word_timestamps=True,
             condition_on_previous_text=False,
             initial_prompt=f"{DISFLUENT_PROMPT} {context}".strip(),
-            vad_filter=False,
+            vad_filter=True,
         )
-        words: list[Word] = []
-        texts: list[str] = []
-        for seg in segments:
-            texts.append(seg.text.strip())
-            for w in seg.words or ():
-                words.append(Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 3)))
-        return words, " ".join(t for t in texts if t), info.language
+        words = [
+            Word(w.word.strip(), round(w.start + offset_s, 3), round(w.end + offset_s, 3), round(w.probability, 3))
+            for seg in segments
+            for w in seg.words or ()
+            if w.word.strip()
+        ]
+        return words, info.language
