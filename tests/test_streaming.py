@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +12,7 @@ import numpy as np
 from voice_interviewer.listening import StreamingAnswerSource, listen
 from voice_interviewer.sources import WavReplay
 from voice_interviewer.testing import EnergyVad, FakeClock, FakeTranscriber, chunked, silence, tone
+from voice_interviewer.types import AudioChunk
 
 
 def test_segments_are_transcribed_at_pauses_and_merged_in_order() -> None:
@@ -105,13 +109,27 @@ def test_the_candidate_going_on_after_the_end_resumes_one_answer(tmp_path: Path)
 
     from voice_interviewer.endpointing import StoryVerdict
 
-    # Speech, a pause long enough to end a finished story, then more speech (the lesson).
-    audio = np.concatenate([tone(2.0), silence(1.5), tone(2.0), silence(4.0)])
-    replay = WavReplay([tmp_path / "in.wav"], lambda _p: audio, pace=0, tail_s=0.0)
+    # Speech, a pause long enough to end a finished story, then more speech (the lesson),
+    # which this stream holds back until the interviewer has the first end in hand.
+    before = chunked(np.concatenate([tone(2.0), silence(1.5)]))
+    after = chunked(np.concatenate([tone(2.0), silence(4.0)]))
+    proceed = threading.Event()
+
+    @contextlib.contextmanager
+    def stream(_turn: int) -> Iterator[Iterator[AudioChunk]]:
+        def chunks() -> Iterator[AudioChunk]:
+            yield from before
+            assert proceed.wait(10)
+            offset = len(before) * 1600
+            for c in after:
+                yield AudioChunk(c.samples, c.start_sample + offset)
+
+        yield chunks()
+
     fake = FakeTranscriber(["In the end it shipped on time.", "What I learned was to ask earlier."])
     source = StreamingAnswerSource(
         "wav",
-        replay.open,
+        stream,
         EnergyVad,
         lambda: fake,
         FakeClock(),
@@ -121,8 +139,10 @@ def test_the_candidate_going_on_after_the_end_resumes_one_answer(tmp_path: Path)
     first = source.capture(0)
     assert first is not None and first.end_reason == "silence"
     fired: list[bool] = []
-    source.watch(lambda: fired.append(True))  # the replay runs as fast as it can: it may have fired already
+    assert source.watch(lambda: fired.append(True)) is False  # not yet
+    proceed.set()
     whole = source.resume(0)
+    assert fired == [True]  # the armed callback (the interview stops its voice there)
     source.release()
     assert whole is not None and whole.resumed == 1
     assert whole.transcript is not None
