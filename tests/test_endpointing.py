@@ -106,6 +106,17 @@ def test_story_verdicts_from_labels() -> None:
     assert judge_story(["action"], ["I wrote the migration script myself."], True).done  # a reply
     assert not judge_story(["other"], ["Um, yes."], True).done
     assert judge_story(["action"], ["And that's about it."], False, ("that's about it",)).done
+    # A last sentence labelled result, but not confidently: likely finished, not done.
+    likely = judge_story(["situation", "result"], words, False, confident=[True, False])
+    assert not likely.done and likely.likely
+    assert judge_story(["situation", "result"], words, False, confident=[False, True]).done
+    assert not judge_story(["situation", "action"], words, False, confident=[True, True]).likely
+
+
+def test_a_likely_finished_story_waits_a_little_longer_than_a_sure_one() -> None:
+    likely = StoryVerdict(False, "not sure", likely=True)
+    assert decision("It mostly worked out.", likely) == EndDecision(1.2, "likely")
+    assert decision("It mostly worked out.", likely).wait_s < decision("It mostly worked out.", UNFINISHED).wait_s
 
 
 def test_after_the_end_sustained_speech_resumes_the_same_answer() -> None:

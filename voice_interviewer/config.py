@@ -68,6 +68,7 @@ class AudioConfig:
     max_answer_s: float = 300.0
     silence_done_s: float = 0.5  # the story is finished (result last) and the sentence complete
     silence_unsure_s: float = 1.6  # finished story, but the voice or the words suggest more is coming
+    silence_likely_s: float = 1.2  # the story reads as finished, though not confidently
     silence_complete_s: float = 2.4  # a complete sentence before the analyzer has loaded
     silence_default_s: float = 3.0  # nothing transcribed yet to judge
     silence_story_s: float = 5.0  # a complete sentence, but the story has no result yet

@@ -59,12 +59,15 @@ class EndpointConfig:
     start_s: float = 0.1  # sustained speech needed to count as the answer starting
     wait_done_s: float = 0.5  # the story is finished and the last sentence complete: reply soon
     wait_unsure_s: float = 1.6  # finished story, but the acoustic model (or the words) hear more coming
+    wait_likely_s: float = 1.2  # the story reads as finished, though not confidently
     wait_complete_s: float = 2.4  # complete sentence, story not judged (no analyzer yet)
     wait_default_s: float = 3.0  # no transcript to judge
     wait_story_s: float = 5.0  # complete sentence but the story has no result yet: a thinking pause
     wait_open_s: float = 6.0  # the last words leave the clause open ("and then we", "um,")
     wait_hold_s: float = 10.0  # a hold phrase: "give me a second to think"
-    smart_turn_threshold: float = 0.5  # P(turn complete) below this makes a finished story "unsure"
+    # P(turn complete) below this makes a finished story "unsure". Low: on synthetic voices Smart
+    # Turn often scores finished answers 0.4-0.6 (bench turns), and the text signals lead here.
+    smart_turn_threshold: float = 0.3
     no_speech_s: float = 12.0
     max_answer_s: float = 300.0
     barge_in_s: float = 0.25  # sustained speech after the end that counts as resuming the answer
@@ -88,6 +91,7 @@ class StoryVerdict:
 
     done: bool
     summary: str = ""
+    likely: bool = False  # not sure, but it reads as finished: reply after a shorter pause
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ class TurnSignals:
 class EndDecision:
     """How long the current pause must last to end the turn, and which rule said so.
 
-    rule: done | unsure | complete | default | story | open | hold | pending | push_to_talk
+    rule: done | unsure | likely | complete | default | story | open | hold | pending | push_to_talk
     """
 
     wait_s: float
@@ -154,6 +158,9 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     story = signals.story
     if story is None:
         return EndDecision(cfg.wait_complete_s if sentence_done else cfg.wait_default_s, "complete")
+    if not story.done and story.likely:
+        # If this was only a pause, the candidate going on resumes the same answer (barge-in).
+        return EndDecision(cfg.wait_likely_s, "likely")
     if not story.done:
         return EndDecision(cfg.wait_story_s, "story")
     heard_more = signals.smart_turn is not None and signals.smart_turn < cfg.smart_turn_threshold
@@ -171,26 +178,33 @@ def judge_story(
     texts: list[str],
     is_follow_up: bool,
     closing_phrases: tuple[str, ...] = (),
+    confident: list[bool] | None = None,
 ) -> StoryVerdict:
     """Is the answer so far finished? From its sentences' STAR labels (pure).
 
-    A story is finished when a result is present and the last story sentence (asides
-    aside) is a result or lesson; a reply to a follow-up once it has a substantive
-    sentence. A closing phrase ("that's about it") finishes either.
+    ``labels`` should come from labelling the answer as if it went on (see
+    ``app.story_check``): a labeller fitted on whole answers leans towards "result" for the
+    last sentence of any text. A story is *likely* finished when a result is present and the
+    last story sentence (asides aside) is a result or lesson, and *done* when that sentence's
+    label is also ``confident``. A reply to a follow-up is done once it has a substantive
+    sentence; a closing phrase ("that's about it") finishes either.
     """
     words = sum(len(t.split()) for t in texts)
     if texts and closing_phrases and has_hold_phrase(texts[-1], closing_phrases):
         return StoryVerdict(True, "closing phrase")
-    story = [lab for lab in labels if lab != "other"]
+    story = [(lab, confident[i] if confident else True) for i, lab in enumerate(labels) if lab != "other"]
     if is_follow_up:
         done = bool(story) and words >= REPLY_MIN_WORDS
         return StoryVerdict(done, f"reply: {len(story)} story sentence(s), {words} words")
     if not story or words < STORY_MIN_WORDS:
         return StoryVerdict(False, f"{words} words, {len(story)} story sentence(s)")
-    if "result" not in story:
-        return StoryVerdict(False, f"no result yet; last: {story[-1]}")
-    if story[-1] != "result":
-        return StoryVerdict(False, f"result, then more {story[-1]}")
+    if all(lab != "result" for lab, _ in story):
+        return StoryVerdict(False, f"no result yet; last: {story[-1][0]}")
+    last, sure = story[-1]
+    if last != "result":
+        return StoryVerdict(False, f"result, then more {last}")
+    if not sure:
+        return StoryVerdict(False, "last sentence reads as a result, not confidently", likely=True)
     return StoryVerdict(True, "result present; last story sentence: result")
 
 

@@ -101,7 +101,7 @@ class WavReplay:
         files: list[Path],
         reader: Callable[[Path], np.ndarray],
         pace: float = 1.0,
-        tail_s: float = 8.0,
+        tail_s: float = 12.0,  # longer than the longest wait (a hold phrase: 10 s)
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
