@@ -357,4 +357,3 @@ class RecentBatches:
             while len(self._recent) > self._size:
                 del self._recent[next(iter(self._recent))]
         return vecs
-
