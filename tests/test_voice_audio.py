@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.test_voice import say_in_thread
 from voice_interviewer.adapters import sound
 from voice_interviewer.adapters.hibari_voice import HibariSpeaker
 from voice_interviewer.adapters.tts import PiperSpeaker, Pyttsx3Speaker, SynthesizingSpeaker
@@ -82,19 +83,6 @@ def make_speaker(engine: str, players: Players) -> SynthesizingSpeaker:
         return Pyttsx3Speaker(lambda text: None, player=players)
     pytest.importorskip("piper", reason="the optional Piper voice is not installed ('.[piper]')")
     return PiperSpeaker(lambda text: None, player=players)
-
-
-def say_in_thread(speaker: SynthesizingSpeaker, text: str) -> tuple[threading.Thread, threading.Event, list[float]]:
-    started = threading.Event()
-    returned: list[float] = []
-
-    def run() -> None:
-        speaker.say(text, on_start=started.set)
-        returned.append(time.perf_counter())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, started, returned
 
 
 @pytest.mark.parametrize("engine", ["hibari", "pyttsx3", "piper"])

@@ -428,6 +428,7 @@ def bench_turns_cmd(
     voice: bool = typer.Option(False, "--voice/--no-voice", help="The interviewer speaks (private sound server)."),
     load: int = typer.Option(0, "--load", min=0, max=8, help="Busy CPU processes running meanwhile."),
     short: bool = typer.Option(False, "--short", help="Only the sentences around each pause (a quick smoke run)."),
+    cold: bool = typer.Option(False, "--cold", help="Replay with models loading in the background, as practice does."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Turn-taking: cut-offs, dead air, latency and WER on spoken answers with thinking pauses, via practice."""
@@ -437,7 +438,7 @@ def bench_turns_cmd(
         return [v.strip() for v in value.split(",") if v.strip()] or None
 
     notify = lambda m: err.print(escape(m))  # noqa: E731
-    result = bench_turns(_config(), split(voices), split(kinds), pace, mic, voice, load, notify, short)
+    result = bench_turns(_config(), split(voices), split(kinds), pace, mic, voice, load, notify, short, cold)
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return

@@ -1,13 +1,14 @@
 """Transcriber adapter for faster-whisper (CTranslate2).
 
 Whisper decodes 30-second windows. When it ends a window's text with a lone timestamp
-it means "no more speech here", and faster-whisper then skips to the next window, so
-everything said after that point in the window is lost. It does that after a thinking
-pause (measured: a 3 s pause dropped the next 19 s of a whole-file decode), and more
-often with an initial prompt. So:
+("no more speech here"), faster-whisper moves on to the next window, so everything said
+after that point in the window is lost. It did that after thinking pauses (a 3 s pause
+lost the next 19 s of one answer; WER 0.45) and, even with the pauses cut out, in the
+first window when prompted (the disfluent prompt: WER 0.22 and 0.29 on two answers). The
+old "resume" loop looked only at the end of the audio, so it never saw these holes. So:
 
-* the Silero VAD filter removes the pauses before decoding (as faster-whisper's own
-  ``vad_filter=True``; timestamps are mapped back to the original audio), and
+* the Silero VAD filter removes the pauses before decoding (faster-whisper's own
+  ``vad_filter=True``; word times are mapped back to the original audio), and
 * coverage is checked against the VAD's speech regions: speech with no word on it,
   anywhere in the audio, is decoded again on its own and its words put in place.
 """
@@ -36,7 +37,7 @@ MAX_REPAIRS = 8  # extra decoding passes per call for speech that got no words
 # few words, so shorter holes are left alone.
 MIN_GAP_S = 1.0
 GAP_PAD_S = 0.2  # audio kept around a stretch decoded again, so its edge words are whole
-MIN_SPEECH_S = 0.25  # no VAD region this long: silence (Whisper invents "Thank you." for it)
+MIN_SPEECH_MS = 250  # no speech this long: silence (Whisper invents "Thank you." for it)
 # Speech regions for the coverage check are cut at short pauses and barely padded, so a
 # pause between two transcribed sentences is not taken for skipped speech.
 COVERAGE_SILENCE_MS = 500
@@ -100,10 +101,14 @@ class WhisperTranscriber:
             ) from exc
 
     def speech(self, audio: np.ndarray) -> list[Span]:
-        """Silero VAD (shipped inside faster-whisper): the stretches of speech, in seconds."""
+        """Silero VAD (shipped inside faster-whisper): the stretches of speech, in seconds (none: silence)."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        options = VadOptions(min_silence_duration_ms=COVERAGE_SILENCE_MS, speech_pad_ms=COVERAGE_PAD_MS)
+        options = VadOptions(
+            min_speech_duration_ms=MIN_SPEECH_MS,
+            min_silence_duration_ms=COVERAGE_SILENCE_MS,
+            speech_pad_ms=COVERAGE_PAD_MS,
+        )
         found = get_speech_timestamps(audio, options)
         return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
 
@@ -115,7 +120,7 @@ class WhisperTranscriber:
         speech = self.speech(audio)
         words: list[Word] = []
         language: str | None = None
-        if any(hi - lo >= MIN_SPEECH_S for lo, hi in speech):
+        if speech:
             words, language = self._decode(audio, 0.0, context_before(prompt, (), 0.0))
             tried: set[Span] = set()
             for _ in range(MAX_REPAIRS):
