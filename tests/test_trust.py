@@ -206,8 +206,9 @@ def test_disk_filling_up_mid_session_loses_no_completed_turn(home: Path, tmp_pat
         (folder,) = [p.parent for p in disk.glob("ana/*/session.json")]
         data = json.loads((folder / "session.json").read_text())  # still valid JSON
         assert 1 <= len(data["turns"]) < 3
-        shown = data["turns"][0]["answer"]["text"]
-        assert "build" in shown.lower()
+        shown = data["turns"][0]["answer"]["text"].lower()
+        # the completed answer is kept whole (Whisper hears espeak-ng's "build" only sometimes)
+        assert len(shown.split()) >= 10 and "split the test" in shown, shown
         proc = run_cli("review", "show", str(folder))
         assert proc.returncode == 0, proc.stderr
         assert not list(folder.glob(".*.tmp"))  # no half-written temp files left behind

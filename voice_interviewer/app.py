@@ -111,8 +111,17 @@ def _shared(key: tuple[object, ...], loader: Callable[[], T]) -> T:
 
 
 def shared_transcriber(cfg: Config) -> Transcriber:
+    """Whisper, loaded once per process and warmed up on the loading thread (see ``warm_up``)."""
     model = resolve_model(cfg, "whisper")
-    return _shared(("whisper", str(model.path), model.checksum, cfg.models), lambda: load_transcriber(cfg))
+
+    def load() -> Transcriber:
+        transcriber = load_transcriber(cfg)
+        warm_up = getattr(transcriber, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+        return transcriber
+
+    return _shared(("whisper", str(model.path), model.checksum, cfg.models), load)
 
 
 def shared_analyzer(cfg: Config) -> Analyzer:

@@ -112,6 +112,18 @@ class WhisperTranscriber:
         found = get_speech_timestamps(audio, options)
         return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
 
+    def warm_up(self) -> None:
+        """Decode one second of silence on the calling thread.
+
+        Measured here: a model loaded on a background thread that then ends makes its first
+        decode on another thread take 14 s instead of 1 s (CTranslate2's worker set-up); one
+        decode on the loading thread first removes that (first answer 1.0 s, as later ones).
+        """
+        segments, _info = self._model.transcribe(
+            np.zeros(SAMPLE_RATE, dtype=np.float32), language=self._cfg.language or None, beam_size=1, vad_filter=False
+        )
+        list(segments)
+
     def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]:
         """Transcribe with word timings; ``prompt`` is what was said just before (streaming)."""
         audio = np.asarray(samples, dtype=np.float32)
