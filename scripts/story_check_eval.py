@@ -2,8 +2,11 @@
 
 Every labelled answer in the given files is judged whole (when its last story sentence is a
 result) and cut after each situation, task or action sentence that comes before its first
-result (where a candidate pausing to think would be). Prints, per file, how many whole
-answers read as finished (done, or likely) and how many cuts were wrongly judged finished.
+result (where a candidate pausing to think would be). "mid" is the cut ``bench turns`` uses
+for its mid-story pauses (after the middle action sentence, when there are three or more).
+Prints, per file, how many whole answers read as finished (done: reply after 0.5 s; likely:
+after 1.2 s) and how many cuts were wrongly judged finished, which ends the turn at a thinking
+pause. The story-end model is fitted on prompts/training only, so both files are unseen.
 
     .venv/bin/python scripts/story_check_eval.py eval/dev_set.toml eval/holdout_set.toml
 """
@@ -19,6 +22,12 @@ from voice_interviewer.config import load_config
 from voice_interviewer.types import ListenContext
 
 
+def mid_cut(labels: list[str]) -> int | None:
+    first = labels.index("result") if "result" in labels else len(labels)
+    actions = [i for i in range(first) if labels[i] == "action"]
+    return actions[len(actions) // 2] + 1 if len(actions) >= 3 else None
+
+
 def main(files: list[str]) -> None:
     cfg = load_config(None, {})
     analyzer = app.BackgroundLoad(lambda: app.shared_analyzer(cfg), "analyzer")
@@ -26,25 +35,33 @@ def main(files: list[str]) -> None:
     check = app.story_check(analyzer, app.load_turn_cues(cfg.prompts_dir / "turn_taking.toml"))
     for name in files:
         answers = tomllib.loads(Path(name).read_text())["answer"]
-        counts = {"whole": [0, 0, 0], "cut": [0, 0, 0]}  # n, done, likely
+        counts = {"whole": [0, 0, 0], "cut": [0, 0, 0], "mid": [0, 0, 0]}  # n, done, likely
         for answer in answers:
             texts = [s["text"] for s in answer["sentences"]]
             labels = [s["star"] for s in answer["sentences"]]
             story = [lab for lab in labels if lab != "other"]
             cases = [("whole", texts)] if story and story[-1] == "result" else []
             first = labels.index("result") if "result" in labels else len(labels)
-            cases += [("cut", texts[:k]) for k in range(2, first) if labels[k - 1] != "other"]
+            cases += [("cut", texts[:k]) for k in range(2, first + 1) if labels[k - 1] != "other"]
+            mid = mid_cut(labels)
+            cases += [("mid", texts[:mid])] if mid is not None else []
             for kind, part in cases:
                 verdict = check(ListenContext(answer.get("question", "")), " ".join(part))
                 assert verdict is not None
                 counts[kind][0] += 1
                 counts[kind][1] += verdict.done
                 counts[kind][2] += verdict.likely
-        (nw, dw, lw), (nc, dc, lc) = counts["whole"], counts["cut"]
-        print(
-            f"{name}: whole answers read as finished {dw + lw}/{nw} ({(dw + lw) / nw:.0%}; surely {dw / nw:.0%}); "
-            f"cuts judged finished {dc + lc}/{nc} ({(dc + lc) / nc:.0%}; surely {dc / nc:.0%})"
-        )
+        parts = []
+        for kind, what in (
+            ("whole", "whole answers read as finished"),
+            ("cut", "cuts judged finished"),
+            ("mid", "mid-story cuts judged finished"),
+        ):
+            n, done, likely = counts[kind]
+            parts.append(
+                f"{what} {done + likely}/{n} ({(done + likely) / max(n, 1):.0%}; surely {done / max(n, 1):.0%})"
+            )
+        print(f"{name}: " + "; ".join(parts))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from voice_interviewer.endpointing import (
     StoryVerdict,
     TurnSignals,
     decide_wait,
-    has_hold_phrase,
+    has_phrase,
     judge_story,
     open_clause,
 )
@@ -88,29 +88,28 @@ def test_a_hold_phrase_waits_longest_and_stale_words_never_end_quickly() -> None
 
 
 def test_hold_phrases_and_open_clauses_match_whole_words() -> None:
-    assert has_hold_phrase("OK, let me   think about that")
-    assert not has_hold_phrase("I let me thinking")  # "let me thinking" is not "let me think"
+    assert has_phrase("OK, let me   think about that")
+    assert not has_phrase("I let me thinking")  # "let me thinking" is not "let me think"
     assert open_clause("and then we")
     assert not open_clause("we did it.")
     assert not open_clause("")
     assert open_clause("the result was, ")
 
 
-def test_story_verdicts_from_labels() -> None:
+def test_story_verdicts_from_the_story_end_probability() -> None:
     words = ["word " * 30, "word " * 30]
-    assert judge_story(["situation", "result"], words, False).done
-    assert not judge_story(["situation", "action"], words, False).done
-    assert not judge_story(["result", "action"], words, False).done  # more story after the result
-    assert judge_story(["situation", "result", "other"], words, False).done  # a closing aside is fine
-    assert not judge_story(["result"], ["We won."], False).done  # too short to be a story
-    assert judge_story(["action"], ["I wrote the migration script myself."], True).done  # a reply
-    assert not judge_story(["other"], ["Um, yes."], True).done
-    assert judge_story(["action"], ["And that's about it."], False, ("that's about it",)).done
-    # A last sentence labelled result, but not confidently: likely finished, not done.
-    likely = judge_story(["situation", "result"], words, False, confident=[True, False])
-    assert not likely.done and likely.likely
-    assert judge_story(["situation", "result"], words, False, confident=[False, True]).done
-    assert not judge_story(["situation", "action"], words, False, confident=[True, True]).likely
+    assert judge_story(words, 0.9).done
+    likely = judge_story(words, 0.5)
+    assert not likely.done and likely.likely  # reads as finished, not surely: a slightly longer wait
+    unfinished = judge_story(words, 0.2)
+    assert not unfinished.done and not unfinished.likely
+    assert judge_story(words, 0.5, done_p=0.5).done  # the bands are parameters
+    assert not judge_story(["We won."], 0.99).done  # too short to be a story, whatever the model says
+    assert judge_story(["And that's about it."], 0.1, closing_phrases=("that's about it",)).done
+    # A reply to a follow-up: done with one substantive sentence, the probability aside.
+    assert judge_story(["I wrote the migration script myself."], 0.0, True, story_sentences=1).done
+    assert not judge_story(["Um, yes."], 0.0, True, story_sentences=0).done
+    assert judge_story(words, 0.42).p_finished == 0.42  # saved with the end decision
 
 
 def test_a_likely_finished_story_waits_a_little_longer_than_a_sure_one() -> None:

@@ -290,3 +290,13 @@ def test_no_barge_in_for_typed_answers_or_a_pressed_key(analyzer: Analyzer) -> N
     Interview(RND, QUESTIONS[:1], speaker, ScriptedAnswerSource(["Typed."]), sink, FakeClock()).run()
     assert speaker.stops == [] and RND.go_on not in speaker.said
     assert sink.turns[0].answer is not None and sink.turns[0].answer.resumed == 0
+
+
+def test_a_printed_reply_keeps_the_answer_open_while_it_is_read() -> None:
+    from voice_interviewer.interview import BARGE_IN_S, MAX_READING_S, reply_window_s
+
+    question = "Thanks. Next question: tell me about a time you disagreed with your manager and what you did."
+    assert reply_window_s(question, printed=False) == BARGE_IN_S  # a spoken reply: heard as it plays
+    assert reply_window_s(question, printed=True) == len(question.split()) / 4.0  # 17 words: 4.25 s
+    assert reply_window_s("Go on.", printed=True) == BARGE_IN_S  # never shorter than a spoken one
+    assert reply_window_s("word " * 100, printed=True) == MAX_READING_S

@@ -176,3 +176,50 @@ def test_release_without_a_resume_keeps_only_the_answer(tmp_path: Path) -> None:
     assert captured is not None and captured.resumed == 0
     with wave.open(str(tmp_path / "answer-00.wav")) as w:
         assert w.getnframes() <= 3.0 * 16000  # the watched silence after the end is not kept
+
+
+class _Lengths:
+    """Says how long the audio it was given is: which decode a transcript came from."""
+
+    name = "lengths"
+
+    def __init__(self) -> None:
+        self.lengths: list[float] = []
+
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[object, object]:
+        from voice_interviewer.types import Transcript, TranscriptionStats, Word
+
+        seconds = round(len(samples) / 16000, 1)
+        self.lengths.append(seconds)
+        text = f"Heard {seconds} seconds."
+        return Transcript(text, (Word(text, 0.0, seconds),), seconds, "en"), TranscriptionStats(seconds, 0.0)
+
+
+def test_a_pause_decodes_the_segment_ahead_and_a_finished_answer_uses_that_decode() -> None:
+    from voice_interviewer.endpointing import EndpointConfig, StoryVerdict
+
+    fake = _Lengths()
+    heard = listen(
+        chunked(np.concatenate([tone(2.0), silence(3.0)])),
+        EnergyVad(),
+        lambda: fake,  # type: ignore[arg-type, return-value]
+        FakeClock(),
+        EndpointConfig(),
+        story=lambda _c, _t: StoryVerdict(True, "scripted"),  # type: ignore[arg-type]
+    )
+    assert heard.end_reason == "silence" and heard.end_signals is not None
+    assert heard.end_signals["rule"] == "done"
+    assert fake.lengths == [2.2]  # decoded once, at 0.2 s of silence: 2 s and the 0.2 s pad after it
+    assert heard.transcript.text == "Heard 2.2 seconds." and heard.segments == 1
+
+
+def test_speech_again_before_the_segment_closes_cancels_the_decode_ahead() -> None:
+    # 0.35 s is past the decode-ahead point (0.2 s) but short of closing a segment (0.5 s).
+    audio = np.concatenate([tone(2.0), silence(0.35), tone(1.5), silence(4.0)])
+    fake = _Lengths()
+    heard = listen(chunked(audio), EnergyVad(), lambda: fake, FakeClock())  # type: ignore[arg-type, return-value]
+    # One segment: 2 + 0.35 + 1.5 s of speech with its pads; a decode of the first 2 s, if the
+    # worker got to it before the cancel, left no words behind.
+    assert heard.segments == 1
+    assert heard.transcript.text == f"Heard {fake.lengths[-1]} seconds."
+    assert fake.lengths[-1] >= 4.0

@@ -36,12 +36,13 @@ from .star import (
     summarise,
     train_star,
 )
+from .story_end import END_C, StoryEndModel, train_story_end
 from .text import clean_text, tokens
 from .types import Analysis, SentenceLabel, Transcript, Word
 
 Splitter = Callable[[str], list[str]]
 MAX_SENTENCE_WORDS = 45
-CACHE_VERSION = 6
+CACHE_VERSION = 8
 COMPETENCY_C = 4.0
 _ENGLISH_COMMON = frozenset(
     [
@@ -127,7 +128,9 @@ def _cache_key(model_id: str, groups: list[tuple[str, ...]], labels: list[tuple[
     """Digest of everything the fitted models depend on: parameters, embedding model, the
     embedded text (``groups``) and the labels fitted on it (``labels``: training answers'
     STAR labels and competencies, which change the fit without changing any text)."""
-    params = f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{TRANSITION_PRIOR}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}"
+    params = (
+        f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{TRANSITION_PRIOR}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}:{END_C}"
+    )
     digest = hashlib.sha256(f"{params}:{model_id}".encode())
     for group in groups:
         digest.update(b"\x1e" + "\x1f".join(group).encode())
@@ -205,6 +208,9 @@ class Analyzer:
         comp_vecs = tuple(arrays[f"g{n + i}"] for i in range(len(content.competencies)))
         ids = tuple(c.id for c in content.competencies)
         self.competencies = CompetencyModel(ids, comp_vecs, arrays["comp_w"], arrays["comp_b"])
+        # No labelled training answers (a bare prompts folder): no story-end model, and the
+        # listener falls back to its silence rules.
+        self.story_end = StoryEndModel(arrays["end_w"], arrays["end_b"]) if "end_w" in arrays else None
 
     def _neighbours(self, vecs: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Labelled sentence vectors per STAR label: the exemplars plus every training sentence."""
@@ -252,9 +258,13 @@ class Analyzer:
                     xs.append(xs[-1])
                     ys.append(ys[-1])
         comp_w, comp_b = fit(np.concatenate(xs), np.concatenate(ys), n_comp, COMPETENCY_C, None)
+        said = [(a.sentences, a.labels, a.vecs) for a in answers]
+        end = train_story_end(said, self.cues, fit)
         arrays = {f"g{i}": v for i, v in enumerate(vecs)}
         arrays.update({f"star_{k}": v for k, v in star.arrays().items() if k in ("w", "b")})
         arrays.update(log_trans=star.log_trans, log_start=star.log_start, comp_w=comp_w, comp_b=comp_b)
+        if end is not None:
+            arrays.update(end_w=end.w, end_b=end.b)
         return arrays
 
     def split(self, text: str) -> list[str]:
@@ -262,6 +272,17 @@ class Analyzer:
         for s in self.splitter(text):
             sentences.extend(split_long(s))
         return [s for s in sentences if tokens(s)] or ([text] if tokens(text) else [])
+
+    def finished(self, text: str) -> float | None:
+        """P(the answer ends here) for the words said so far (see ``story_end``).
+
+        None without a story-end model (no labelled training answers)."""
+        if self.story_end is None:
+            return None
+        sentences = self.split(clean_text(text))
+        if not sentences:
+            return 0.0
+        return self.story_end.probability(sentences, self.embedder.embed(sentences), self.cues)
 
     def analyze(
         self, question: str, transcript: Transcript, source: str = "text", sentences: list[str] | None = None

@@ -819,33 +819,28 @@ def endpoint_config(cfg: Config, cues: TurnCues | None = None) -> EndpointConfig
     )
 
 
-STORY_CONFIDENCE = 0.9  # a result label this sure ends a story quickly (see story_check)
-
-
 def story_check(
     analyzer: BackgroundLoad[Analyzer], cues: TurnCues
 ) -> Callable[[ListenContext, str], StoryVerdict | None]:
     """The listener's question at a pause: does the answer so far read as finished?
 
-    Runs the real analyzer on the streaming transcript (~30 ms); None (no opinion) until the
-    analyzer has loaded, so the first seconds of an interview fall back to silence rules.
+    Asks the analyzer's story-end model about the streaming transcript (one embedding batch,
+    ~20 ms); None (no opinion) until the analyzer has loaded, so the first seconds of an
+    interview fall back to silence rules.
     """
 
     def check(context: ListenContext, text: str) -> StoryVerdict | None:
         if not analyzer.ready():
             return None
         model = analyzer.get()
-        analysis = model.analyze(context.question, Transcript(text), "mic")
-        texts = [s.text for s in analysis.sentences]
-        # Labelled as if the answer went on: the labeller, fitted on whole answers, calls the last
-        # sentence of any text a result (63% of cut-short dev answers); with one more sentence
-        # after it, 24%, and 4% counting only confident labels (eval/dev_set.toml prefixes).
-        going_on = model.analyze(context.question, Transcript(f"{text} {cues.continuation}"), "mic").sentences
-        if len(going_on) <= len(texts):
-            going_on = analysis.sentences  # the continuation merged into the last sentence
-        labels = [s.star for s in going_on[: len(texts)]]
-        confident = [s.confidence >= STORY_CONFIDENCE for s in going_on[: len(texts)]]
-        return judge_story(labels, texts, context.is_follow_up, cues.closing_phrases, confident)
+        texts = model.split(text)
+        if context.is_follow_up:
+            story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
+            return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)
+        finished = model.finished(text)
+        if finished is None:
+            return None  # no story-end model: the silence rules decide
+        return judge_story(texts, finished, False, cues.closing_phrases)
 
     return check
 

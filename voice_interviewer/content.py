@@ -157,7 +157,6 @@ class TurnCues:
     fillers: frozenset[str]
     hold_phrases: tuple[str, ...]
     closing_phrases: tuple[str, ...]
-    continuation: str  # a neutral next sentence, to label an answer as if it went on
 
 
 def load_turn_cues(path: Path) -> TurnCues:
@@ -166,15 +165,8 @@ def load_turn_cues(path: Path) -> TurnCues:
     def get(key: str) -> tuple[str, ...]:
         return tuple(" ".join(s.lower().split()) for s in _strings(raw.get(key), f"{path} {key}"))
 
-    cont = raw.get("continuation")
-    if not isinstance(cont, str) or not cont.strip():
-        raise PromptError(f"{path}: 'continuation' must be a non-empty string", "see prompts/README.md")
     return TurnCues(
-        frozenset(get("open_endings")),
-        frozenset(get("fillers")),
-        get("hold_phrases"),
-        get("closing_phrases"),
-        cont.strip(),
+        frozenset(get("open_endings")), frozenset(get("fillers")), get("hold_phrases"), get("closing_phrases")
     )
 
 

@@ -94,6 +94,7 @@ class StoryVerdict:
     done: bool
     summary: str = ""
     likely: bool = False  # not sure, but it reads as finished: reply after a shorter pause
+    p_finished: float | None = None  # the story-end model's probability, when it was asked
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"[^a-z' ]+", " ", text.lower().replace("\u2019", "'")).strip()
 
 
-def has_hold_phrase(text: str, phrases: tuple[str, ...] = HOLD_PHRASES) -> bool:
+def has_phrase(text: str, phrases: tuple[str, ...] = HOLD_PHRASES) -> bool:
     padded = f" {' '.join(_normalise(text).split())} "
     return any(f" {p} " in padded for p in phrases)
 
@@ -147,7 +148,7 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     if cfg.push_to_talk:
         return EndDecision(cfg.max_answer_s, "push_to_talk")
     tail = signals.tail
-    if has_hold_phrase(tail, cfg.hold_phrases):
+    if has_phrase(tail, cfg.hold_phrases):
         return EndDecision(cfg.wait_hold_s, "hold")
     if open_clause(tail, cfg.open_endings, cfg.fillers):
         return EndDecision(cfg.wait_open_s, "open")
@@ -171,43 +172,43 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     return EndDecision(cfg.wait_done_s, "done")
 
 
+# P(finished) bands of the story-end model, chosen on eval/dev_set.toml (scripts/story_check_eval.py):
+# at 0.8, 74% of whole answers and 2% of thinking-pause cuts; at 0.4, 95% and 7%.
+DONE_P = 0.8
+LIKELY_P = 0.4
 STORY_MIN_WORDS = 40  # a story shorter than this is not finished, whatever its labels
 REPLY_MIN_WORDS = 6  # a reply to a follow-up needs at least one real sentence
 
 
 def judge_story(
-    labels: list[str],
     texts: list[str],
-    is_follow_up: bool,
+    p_finished: float,
+    is_follow_up: bool = False,
     closing_phrases: tuple[str, ...] = (),
-    confident: list[bool] | None = None,
+    story_sentences: int = 0,
+    done_p: float = DONE_P,
+    likely_p: float = LIKELY_P,
 ) -> StoryVerdict:
-    """Is the answer so far finished? From its sentences' STAR labels (pure).
+    """Is the answer so far finished? (pure)
 
-    ``labels`` should come from labelling the answer as if it went on (see
-    ``app.story_check``): a labeller fitted on whole answers leans towards "result" for the
-    last sentence of any text. A story is *likely* finished when a result is present and the
-    last story sentence (asides aside) is a result or lesson, and *done* when that sentence's
-    label is also ``confident``. A reply to a follow-up is done once it has a substantive
-    sentence; a closing phrase ("that's about it") finishes either.
+    ``p_finished`` is the story-end model's P(the answer ends here) for ``texts`` (see
+    ``story_end``): at ``done_p`` or above the story is *done*, at ``likely_p`` or above
+    *likely* finished. A reply to a follow-up is done once it has a substantive sentence
+    (``story_sentences``: sentences that are not asides); a closing phrase ("that's about
+    it") finishes either.
     """
     words = sum(len(t.split()) for t in texts)
-    if texts and closing_phrases and has_hold_phrase(texts[-1], closing_phrases):
-        return StoryVerdict(True, "closing phrase")
-    story = [(lab, confident[i] if confident else True) for i, lab in enumerate(labels) if lab != "other"]
+    if texts and closing_phrases and has_phrase(texts[-1], closing_phrases):
+        return StoryVerdict(True, "closing phrase", p_finished=p_finished)
     if is_follow_up:
-        done = bool(story) and words >= REPLY_MIN_WORDS
-        return StoryVerdict(done, f"reply: {len(story)} story sentence(s), {words} words")
-    if not story or words < STORY_MIN_WORDS:
-        return StoryVerdict(False, f"{words} words, {len(story)} story sentence(s)")
-    if all(lab != "result" for lab, _ in story):
-        return StoryVerdict(False, f"no result yet; last: {story[-1][0]}")
-    last, sure = story[-1]
-    if last != "result":
-        return StoryVerdict(False, f"result, then more {last}")
-    if not sure:
-        return StoryVerdict(False, "last sentence reads as a result, not confidently", likely=True)
-    return StoryVerdict(True, "result present; last story sentence: result")
+        done = story_sentences > 0 and words >= REPLY_MIN_WORDS
+        return StoryVerdict(done, f"reply: {story_sentences} story sentence(s), {words} words")
+    if words < STORY_MIN_WORDS:
+        return StoryVerdict(False, f"{words} words", p_finished=p_finished)
+    summary = f"P(finished) {p_finished:.2f}"
+    if p_finished >= done_p:
+        return StoryVerdict(True, summary, p_finished=p_finished)
+    return StoryVerdict(False, summary, likely=p_finished >= likely_p, p_finished=p_finished)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,22 @@ class InterviewResult:
 
 
 BARGE_IN_S = 2.0  # speech this soon after the reply began (or while it plays) resumes the answer
+READING_WORDS_PER_S = 4.0  # silent reading runs at about 240 words a minute
+MAX_READING_S = 6.0
+
+
+def reply_window_s(text: str, printed: bool, barge_in_s: float = BARGE_IN_S) -> float:
+    """How long after the reply begins the candidate's speech still continues the last answer.
+
+    A spoken reply: ``barge_in_s`` (and all the while it plays). A printed one: at least the
+    time it takes to read it, since nobody answers a question before reading it; speech
+    sooner means the candidate was not done (a thinking pause taken for the end).
+    """
+    if not printed:
+        return barge_in_s
+    return max(barge_in_s, min(MAX_READING_S, len(text.split()) / READING_WORDS_PER_S))
+
+
 MAX_RESUMES = 3  # then the answer is final: a noisy room (or an echo) must not loop the interview
 
 
@@ -349,7 +365,8 @@ class Interview:
         if source is not None and not barged.is_set():
             # Speech just after a short line (or a printed one) still means "I wasn't done".
             begun = started[0] if started else now
-            barged.wait(max(0.0, begun + self._barge_in_s - self.clock()))
+            window = reply_window_s(text, bool(getattr(self.speaker, "prints_only", False)), self._barge_in_s)
+            barged.wait(max(0.0, begun + window - self.clock()))
         if source is not None:
             source.unwatch()
         if barged.is_set():

@@ -48,6 +48,7 @@ class SpeechProbability(Protocol):
 class SegmentResult:
     start_sample: int
     transcript: Transcript
+    job: int = 0
 
 
 class SegmentTranscriber:
@@ -61,15 +62,35 @@ class SegmentTranscriber:
     def __init__(self, transcriber: Callable[[], Transcriber], group_s: float = 0.0) -> None:
         self._transcriber = transcriber
         self._group = int(group_s * SAMPLE_RATE)
-        self._jobs: queue.Queue[tuple[int, np.ndarray] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[int, int, np.ndarray] | None] = queue.Queue()
         self._results: list[SegmentResult] = []
+        self._next_job = 0
+        self._cancelled: set[int] = set()
         self._error: BaseException | None = None
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._work, name="segment-transcriber", daemon=True)
         self._thread.start()
 
-    def submit(self, start_sample: int, samples: np.ndarray) -> None:
-        self._jobs.put((start_sample, samples))
+    def submit(self, start_sample: int, samples: np.ndarray) -> int:
+        """Queue a segment; returns its job number (for ``cancel``)."""
+        with self._lock:
+            job = self._next_job
+            self._next_job += 1
+        self._jobs.put((job, start_sample, samples))
+        return job
+
+    def cancel(self, job: int) -> None:
+        """Forget a segment submitted ahead of time that then went on (its words never count).
+
+        Only the last submitted job may be cancelled (segments stay in order), and only without
+        grouped decoding (a group's decode covers its earlier segments too)."""
+        if self._group:
+            raise ValueError("cancel() needs group_s == 0")
+        with self._lock:
+            kept = [r for r in self._results if r.job != job]
+            if len(kept) == len(self._results):
+                self._cancelled.add(job)  # still queued or being decoded: dropped when done
+            self._results = kept
 
     @property
     def count(self) -> int:
@@ -89,7 +110,10 @@ class SegmentTranscriber:
                 return
             if self._error is not None:
                 continue
-            start, samples = job
+            number, start, samples = job
+            with self._lock:
+                if number in self._cancelled:
+                    continue
             if not group or start + len(samples) - group[0][0] > self._group:
                 group, first = [], len(self._results)
             group.append((start, samples))
@@ -102,10 +126,14 @@ class SegmentTranscriber:
             except BaseException as exc:  # re-raised in finish() on the caller's thread
                 self._error = exc
                 continue
-            parts = _split_by_segment(transcript, group)
             with self._lock:
+                if number in self._cancelled:  # went on while it was decoded
+                    group.pop()
+                    continue
+                jobs = [r.job for r in self._results[first:]] + [number]
+                parts = _split_by_segment(transcript, group)
                 del self._results[first:]
-                self._results.extend(SegmentResult(s, t) for (s, _), t in zip(group, parts, strict=True))
+                self._results.extend(SegmentResult(s, t, n) for (s, _), t, n in zip(group, parts, jobs, strict=True))
 
     def finish(self, duration_s: float) -> Transcript:
         """Wait for every submitted segment and return the whole answer's transcript."""

@@ -53,6 +53,8 @@ PlaybackFactory = Callable[[], Playback]
 class PrintSpeaker:
     """Prints the interviewer's words (``--no-voice``). Printing is instant: ``stop`` has nothing to do."""
 
+    prints_only = True  # the candidate reads the words (see interview.reply_window_s)
+
     def __init__(self, printer: Printer) -> None:
         self._print = printer
 
@@ -388,6 +390,10 @@ class FallbackSpeaker:
                 self.failed = f"{type(exc).__name__}: {exc}"
                 self._notify(f"The voice stopped working ({self.failed}); printing the interviewer's words instead.")
         PrintSpeaker(self._print).say(text, on_start)
+
+    @property
+    def prints_only(self) -> bool:
+        return self.failed is not None or bool(getattr(self._voice, "prints_only", False))
 
     def tap(self, on_audio: AudioTap) -> None:
         tap = getattr(self._voice, "tap", None)
