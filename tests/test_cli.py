@@ -171,3 +171,35 @@ def test_models_check_exit_code_follows_typer_exit(home: Path, tmp_path: Path) -
     proc = run_cli("models", "check", "--whisper-model", str(tmp_path / "missing"))
     assert proc.returncode == 4
     assert "FAIL" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("review", "list", "--format", "json"), "No such option: --format"),
+        (("practice", "--questions", "-1"), "Invalid value for '--questions'"),
+        (("review", "show"), "Missing argument"),
+        (("review", "compare"), "Missing argument"),
+        (("review", "progress"), "Missing argument"),
+    ],
+)
+def test_a_usage_error_is_the_users_with_a_help_hint_and_exit_2(args: tuple[str, ...], message: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "--help' for help" in proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("review",), ("models",)])
+def test_a_command_group_without_a_command_shows_its_help(args: tuple[str, ...]) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert "Usage:" in proc.stdout + proc.stderr and "Commands" in proc.stdout + proc.stderr
+    assert "internal error" not in proc.stdout + proc.stderr
+
+
+def test_version_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"voice-interviewer {version('voice-interviewer')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voice_interviewer.endpointing import (
+    OPEN_ENDINGS,
     WINDOW_S,
     EndDecision,
     EndpointConfig,
@@ -75,7 +76,7 @@ def test_a_finished_story_ends_soon_and_an_unfinished_one_waits_past_a_long_thin
 
 
 def test_the_acoustic_model_and_open_words_make_a_finished_story_unsure() -> None:
-    assert decision("Latency fell by 40 percent.", DONE, smart=0.2) == EndDecision(1.6, "unsure")
+    assert decision("Latency fell by 40 percent.", DONE, smart=0.2) == EndDecision(1.2, "unsure")
     assert decision("Latency fell by 40 percent.", DONE, smart=0.9).rule == "done"
     assert decision("Latency fell by 40 percent", DONE).rule == "unsure"  # no full stop
     assert decision("Latency fell and then we", DONE).rule == "open"  # open clause beats the story
@@ -94,6 +95,12 @@ def test_hold_phrases_and_open_clauses_match_whole_words() -> None:
     assert not open_clause("we did it.")
     assert not open_clause("")
     assert open_clause("the result was, ")
+    assert open_clause("So, um.")  # Whisper's full stop after a filler
+    assert open_clause("and then we went and.")  # no sentence ends on "and"
+    # A full stop after a word a sentence may end on: finished ("cared about" ends this one).
+    endings = OPEN_ENDINGS | {"about"}
+    assert not open_clause("which was the number the CTO actually cared about.", endings)
+    assert open_clause("which was the number the CTO actually cared about", endings)  # no stop: maybe more
 
 
 def test_story_verdicts_from_the_story_end_probability() -> None:
@@ -114,7 +121,7 @@ def test_story_verdicts_from_the_story_end_probability() -> None:
 
 def test_a_likely_finished_story_waits_a_little_longer_than_a_sure_one() -> None:
     likely = StoryVerdict(False, "not sure", likely=True)
-    assert decision("It mostly worked out.", likely) == EndDecision(1.2, "likely")
+    assert decision("It mostly worked out.", likely) == EndDecision(1.0, "likely")
     assert decision("It mostly worked out.", likely).wait_s < decision("It mostly worked out.", UNFINISHED).wait_s
 
 

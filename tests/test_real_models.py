@@ -143,3 +143,28 @@ def test_monologue_hits_the_cap_with_a_polite_interruption(home: Path, tmp_path:
     assert 7.5 <= answer["duration_s"] <= 8.5 and answer["text"]  # the audio and words so far are kept
     line = load_round(default_prompts_dir(), "hiring_manager").time_up
     assert " ".join(line.split()) in " ".join(proc.stdout.split())
+
+
+def test_the_streaming_pass_encodes_less_than_30_s_and_hears_the_same_words(cfg: Config, tmp_path: Path) -> None:
+    from voice_interviewer.adapters.audio_file import read_audio
+    from voice_interviewer.app import load_transcriber
+
+    samples = read_audio(espeak_wav("We cut the build time from forty minutes to twelve.", tmp_path / "s.wav"))
+    full = load_transcriber(cfg)
+    short = load_transcriber(cfg, context_s=15.0)
+    model = short._model  # type: ignore[attr-defined]
+    frames: list[int] = []
+    encode = model.encode
+
+    def spy(features: np.ndarray) -> object:
+        out = encode(features)
+        frames.append(int(out.shape[1]))  # encoder positions: half the frames given
+        return out
+
+    model.encode = spy
+    said_full, _ = full.transcribe(samples)
+    said_short, _ = short.transcribe(samples)
+    assert frames and max(frames) <= 800  # 15-16 s of context, not 1500 positions (30 s)
+    words = lambda t: [w.strip(".,").lower() for w in t.text.split()]  # noqa: E731
+    assert words(said_short) == words(said_full)
+    assert "twelve" in words(said_short) or "12" in words(said_short)

@@ -60,6 +60,7 @@ def test_each_turn_is_on_disk_when_recorded(tmp_path: Path) -> None:
         "words": [],
         "overflows": 0,
         "resumed": 0,
+        "final_pass": False,
         "end_signals": None,
     }
     assert set(turn["timings"]) == {
@@ -114,3 +115,13 @@ def test_load_refuses_newer_schema_and_garbage(tmp_path: Path) -> None:
     path.write_text("[]")
     with pytest.raises(SessionError, match="not a voice-interviewer session"):
         load_session(path)
+
+
+def test_a_turn_recorded_again_replaces_it_wherever_it_is(tmp_path: Path) -> None:
+    """The final transcript of turn 0 can land after turn 1 was saved."""
+    store = _store(tmp_path)
+    store.record_turn(_turn(0))
+    store.record_turn(_turn(1))
+    store.record_turn(_turn(0))
+    data = json.loads((store.folder / "session.json").read_text())
+    assert [t["index"] for t in data["turns"]] == [0, 1]

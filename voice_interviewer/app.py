@@ -6,6 +6,7 @@ call them too.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -23,6 +24,7 @@ from .echo import EchoGate, PlaybackReference
 from .endpointing import EndpointConfig, StoryVerdict, judge_story
 from .errors import AudioError, InputError, ModelError, SpeakerError, VoiceInterviewerError
 from .feedback import session_feedback
+from .final_pass import FinalPass
 from .history import CandidateHistory, read_history
 from .interview import FollowUpBrain, Interview, InterviewResult
 from .listening import ListenStatus, StreamingAnswerSource
@@ -115,7 +117,7 @@ def shared_transcriber(cfg: Config) -> Transcriber:
     model = resolve_model(cfg, "whisper")
 
     def load() -> Transcriber:
-        transcriber = load_transcriber(cfg)
+        transcriber = load_transcriber(cfg, cfg.models.streaming_context_s)
         warm_up = getattr(transcriber, "warm_up", None)
         if warm_up is not None:
             warm_up()
@@ -129,10 +131,11 @@ def shared_analyzer(cfg: Config) -> Analyzer:
     return _shared(key, lambda: build_analyzer(cfg))
 
 
-def load_transcriber(cfg: Config) -> Transcriber:
+def load_transcriber(cfg: Config, context_s: float = 0.0) -> Transcriber:
+    """Whisper; ``context_s`` > 0 lets the encoder see less than 30 s (the streaming pass)."""
     from .adapters.whisper import WhisperTranscriber
 
-    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models)
+    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, context_s)
 
 
 def load_embedder(cfg: Config) -> Embedder:
@@ -287,11 +290,17 @@ def check_models(cfg: Config, progress: model_files.Progress | None = None) -> l
     return reports
 
 
+def whole_answer_config(cfg: Config) -> Config:
+    """Whisper settings for decoding a whole recording (``final_beam_size``): nobody waits on it."""
+    beam = cfg.models.final_beam_size
+    return dataclasses.replace(cfg, models=dataclasses.replace(cfg.models, beam_size=beam)) if beam > 0 else cfg
+
+
 def transcribe_file(cfg: Config, path: Path) -> tuple[Transcript, TranscriptionStats]:
     from .adapters.audio_file import read_audio
 
     samples = read_audio(path)
-    return load_transcriber(cfg).transcribe(samples)
+    return load_transcriber(whole_answer_config(cfg)).transcribe(samples)
 
 
 # ---------------------------------------------------------------- analysis
@@ -749,6 +758,9 @@ def run_practice(
     if follow_up_brain is not None and cfg.interview.brain == "llm":
         names = {c.id: c.name for c in load_content(cfg.prompts_dir).competencies}
         follow_up_brain = build_llm_brain(cfg, lambda: names, notify) or brain
+    final = None
+    if transcriber is not None and cfg.models.final_beam_size > 0:
+        final = FinalPass(lambda: load_transcriber(whole_answer_config(cfg)))
     interview = Interview(
         rnd,
         questions,
@@ -764,10 +776,13 @@ def run_practice(
             analyses, rnd.competencies, {c.id: c.name for c in analyzer.get().content.competencies}
         ),
         opening=recall,
+        final_pass=final,
     )
     try:
         return interview.run(), store.folder
     finally:
+        if final is not None:
+            final.close()
         for loader in loaders:
             loader.settle()
 
@@ -814,6 +829,7 @@ def endpoint_config(cfg: Config, cues: TurnCues | None = None) -> EndpointConfig
         max_answer_s=a.max_answer_s,
         open_endings=cues.open_endings,
         fillers=cues.fillers,
+        dangling=cues.dangling,
         hold_phrases=cues.hold_phrases,
         push_to_talk=a.push_to_talk,
     )

@@ -52,10 +52,21 @@ class _State:
 STATE = _State()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"voice-interviewer {version('voice-interviewer')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global(
     config: Path | None = typer.Option(None, "--config", help="TOML config file (default: ./voice-interviewer.toml)."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks for errors."),
+    _version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+    ),
 ) -> None:
     STATE.debug = debug
     STATE.config_path = config
@@ -835,6 +846,15 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except typer.TyperException as exc:
+        # Newer typer raises usage errors from its own copy of click (typer._click), which
+        # click.ClickException does not catch: the user's mistake, not a bug. Click's message
+        # and help hint, exit 2 (the help itself for a command group run with no command).
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        return int(getattr(exc, "exit_code", 2))
     except (click.exceptions.Abort, KeyboardInterrupt):
         err.print("Interrupted.")
         return 130

@@ -31,6 +31,10 @@ class ModelsConfig:
     embedding_backend: auto uses ONNX Runtime with int8 weights for mean-pooled models, else torch.
     compute_type: CTranslate2 quantisation; int8 suits a laptop CPU.
     cpu_threads: 0 means "one per CPU core".
+    beam_size: the streaming pass, decoded while the candidate speaks (greedy: quick replies).
+    final_beam_size: the second pass over each whole answer that is saved (final_pass.py); 0: off.
+    streaming_context_s: the streaming pass's encoder sees at least this much audio, not always
+    30 s (faster at the end of an answer; adapters/whisper.py); 0: always 30 s.
     """
 
     whisper: str = ""
@@ -40,6 +44,8 @@ class ModelsConfig:
     cpu_threads: int = 0
     language: str = "en"
     beam_size: int = 1
+    final_beam_size: int = 5
+    streaming_context_s: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,8 @@ class AudioConfig:
     input_device: str = ""
     max_answer_s: float = 300.0
     silence_done_s: float = 0.5  # the story is finished (result last) and the sentence complete
-    silence_unsure_s: float = 1.6  # finished story, but the voice or the words suggest more is coming
-    silence_likely_s: float = 1.2  # the story reads as finished, though not confidently
+    silence_unsure_s: float = 1.2  # finished story, but the voice or the words suggest more is coming
+    silence_likely_s: float = 1.0  # the story reads as finished, though not confidently
     silence_complete_s: float = 2.4  # a complete sentence before the analyzer has loaded
     silence_default_s: float = 3.0  # nothing transcribed yet to judge
     silence_story_s: float = 5.0  # a complete sentence, but the story has no result yet

@@ -157,6 +157,7 @@ class TurnCues:
     fillers: frozenset[str]
     hold_phrases: tuple[str, ...]
     closing_phrases: tuple[str, ...]
+    dangling: frozenset[str] = frozenset()  # open even after a full stop ("and.")
 
 
 def load_turn_cues(path: Path) -> TurnCues:
@@ -166,7 +167,11 @@ def load_turn_cues(path: Path) -> TurnCues:
         return tuple(" ".join(s.lower().split()) for s in _strings(raw.get(key), f"{path} {key}"))
 
     return TurnCues(
-        frozenset(get("open_endings")), frozenset(get("fillers")), get("hold_phrases"), get("closing_phrases")
+        frozenset(get("open_endings")),
+        frozenset(get("fillers")),
+        get("hold_phrases"),
+        get("closing_phrases"),
+        frozenset(get("dangling_endings")),
     )
 
 

@@ -39,6 +39,7 @@ WINDOW_S = WINDOW / SAMPLE_RATE
 # Defaults for tests of pure logic; the interviewer loads its lists from prompts/turn_taking.toml.
 OPEN_ENDINGS = frozenset({"and", "so", "but", "because", "then", "which", "or", "the", "a", "to", "of", "we"})
 FILLERS = frozenset({"um", "uh", "er", "erm", "hmm"})
+DANGLING = frozenset({"and", "but", "or", "because", "the", "a", "an", "of"})
 HOLD_PHRASES = ("give me a second", "let me think", "good question")
 
 
@@ -58,8 +59,8 @@ class EndpointConfig:
     stop_threshold: float = 0.35
     start_s: float = 0.1  # sustained speech needed to count as the answer starting
     wait_done_s: float = 0.5  # the story is finished and the last sentence complete: reply soon
-    wait_unsure_s: float = 1.6  # finished story, but the acoustic model (or the words) hear more coming
-    wait_likely_s: float = 1.2  # the story reads as finished, though not confidently
+    wait_unsure_s: float = 1.2  # finished story, but the acoustic model (or the words) hear more coming
+    wait_likely_s: float = 1.0  # the story reads as finished, though not confidently
     wait_complete_s: float = 2.4  # complete sentence, story not judged (no analyzer yet)
     wait_default_s: float = 3.0  # no transcript to judge
     wait_story_s: float = 5.0  # complete sentence but the story has no result yet: a thinking pause
@@ -78,6 +79,7 @@ class EndpointConfig:
     long_segment_s: float = 8.0
     open_endings: frozenset[str] = OPEN_ENDINGS
     fillers: frozenset[str] = FILLERS
+    dangling: frozenset[str] = DANGLING
     hold_phrases: tuple[str, ...] = HOLD_PHRASES
     push_to_talk: bool = False  # only a key press (or the cap) ends the answer
 
@@ -127,8 +129,18 @@ def has_phrase(text: str, phrases: tuple[str, ...] = HOLD_PHRASES) -> bool:
     return any(f" {p} " in padded for p in phrases)
 
 
-def open_clause(tail: str, endings: frozenset[str] = OPEN_ENDINGS, fillers: frozenset[str] = FILLERS) -> bool:
-    """Do the last words leave a clause open? ("... and then we", "so, um," "um.")"""
+def open_clause(
+    tail: str,
+    endings: frozenset[str] = OPEN_ENDINGS,
+    fillers: frozenset[str] = FILLERS,
+    dangling: frozenset[str] = DANGLING,
+) -> bool:
+    """Do the last words leave a clause open? ("... and then we", "so, um," "um.")
+
+    After a full stop (Whisper punctuates from the voice) an ending word leaves the clause
+    open only when no sentence can end on it (``dangling``: "and.", "the."): "the number
+    the CTO cared about." is finished.
+    """
     stripped = tail.strip()
     if not stripped:
         return False
@@ -140,7 +152,9 @@ def open_clause(tail: str, endings: frozenset[str] = OPEN_ENDINGS, fillers: froz
     word = last[-1]
     if word in fillers:
         return True  # Whisper writes a trailing "um," as "um." too
-    return word in endings and not stripped.endswith(("?", "!"))
+    if stripped.endswith((".", "?", "!")):
+        return word in dangling and not stripped.endswith(("?", "!"))
+    return word in endings
 
 
 def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
@@ -150,7 +164,7 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     tail = signals.tail
     if has_phrase(tail, cfg.hold_phrases):
         return EndDecision(cfg.wait_hold_s, "hold")
-    if open_clause(tail, cfg.open_endings, cfg.fillers):
+    if open_clause(tail, cfg.open_endings, cfg.fillers, cfg.dangling):
         return EndDecision(cfg.wait_open_s, "open")
     if not signals.transcript_current:
         # The last words are not transcribed yet (a busy CPU): without them, assume a thinking pause.

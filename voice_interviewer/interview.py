@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from .errors import VoiceInterviewerError
 from .feedback import Feedback
+from .final_pass import FinalPass
 from .ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
 from .prompts import Round
 from .score import score_json
@@ -83,6 +84,8 @@ def reply_window_s(text: str, printed: bool, barge_in_s: float = BARGE_IN_S) -> 
     return max(barge_in_s, min(MAX_READING_S, len(text.split()) / READING_WORDS_PER_S))
 
 
+FEEDBACK_WAIT_S = 2.0  # the feedback uses the final transcripts ready by then (the rest: streaming)
+FINAL_WAIT_S = 60.0  # at the end of a complete round, the longest wait for the last final transcripts
 MAX_RESUMES = 3  # then the answer is final: a noisy room (or an echo) must not loop the interview
 
 
@@ -92,6 +95,7 @@ class _Outcome:
     analysis: Analysis | None
     start: float
     question: Question | None = None
+    samples: Any = None  # the answer's audio (numpy), for the final transcription pass
 
 
 class Interview:
@@ -112,6 +116,7 @@ class Interview:
         feedback: Callable[[list[Analysis]], Feedback] | None = None,
         opening: str = "",
         barge_in_s: float = BARGE_IN_S,
+        final_pass: FinalPass | None = None,
     ) -> None:
         self.rnd = rnd
         self.questions = questions
@@ -133,6 +138,12 @@ class Interview:
         self._last: _Outcome | None = None  # the last answer, while it may still be resumed
         self._said_at = 0.0  # when the last line that was heard through began
         self.resumes = 0
+        # Second pass over each finished spoken answer (final_pass.py): turn index -> the
+        # number of samples submitted, and each turn's analysis (replaced when it lands).
+        self._final = final_pass
+        self._final_submitted: dict[int, int] = {}
+        self._audio_len: dict[int, int] = {}
+        self._analysis_of: dict[int, Analysis] = {}
 
     def run(self) -> InterviewResult:
         complete = False
@@ -145,6 +156,7 @@ class Interview:
                 self._say_through(self.rnd.closing)
         finally:
             self._release()
+            self._apply_final(FINAL_WAIT_S if complete else 0.0)
             self.sink.finish(complete)
         return InterviewResult(tuple(self.turns), complete)
 
@@ -153,6 +165,9 @@ class Interview:
         if self._feedback is None or not self.main_analyses:
             return
         while True:
+            if self._last is not None:
+                self._submit_final(self._last)  # the last answer may still go on: not released
+            self._apply_final(FEEDBACK_WAIT_S)
             try:
                 fb = self._feedback(self.main_analyses)
             except VoiceInterviewerError as exc:
@@ -250,6 +265,7 @@ class Interview:
         """Say ``spoken`` (already said when None), capture the answer, process and save it."""
         start = self._say_through(spoken) if spoken is not None else self._said_at
         self._release()
+        self._apply_final(0.0)
         timings = TurnTimings(question_spoken_s=round(self.clock() - start, 4))
         index = len(self.turns)
         captured = self.source.capture(index, context or ListenContext(asked_text, is_follow_up))
@@ -259,6 +275,7 @@ class Interview:
         self.turns.append(outcome.turn)
         if outcome.analysis is not None and not is_follow_up:
             self.main_analyses.append(outcome.analysis)
+        self._remember(outcome)
         self.sink.record_turn(outcome.turn)
         self._awaiting_reply = start
         self._last = outcome
@@ -327,7 +344,8 @@ class Interview:
             score=score,
             error=error,
         )
-        return _Outcome(turn, analysis, start, question)
+        samples = captured.utterance.samples if captured.utterance is not None and answer is not None else None
+        return _Outcome(turn, analysis, start, question, samples)
 
     # ------------------------------------------------------------------ speaking, with barge-in
 
@@ -412,15 +430,70 @@ class Interview:
             self.main_analyses = [a for a in self.main_analyses if a is not last.analysis]
             if outcome.analysis is not None:
                 self.main_analyses.append(outcome.analysis)
+        self._remember(outcome)
         self.sink.record_turn(outcome.turn)
         self._last = outcome
 
     def _release(self) -> None:
         """The last answer is final (the next one starts, or the interview ends)."""
         release = getattr(self.source, "release", None)
-        if self._last is not None and release is not None:
-            release()
+        if self._last is not None:
+            self._submit_final(self._last)
+            if release is not None:
+                release()
         self._last = None
+
+    # ------------------------------------------------------------------ the final transcription pass
+
+    def _remember(self, outcome: _Outcome) -> None:
+        index = outcome.turn.index
+        if outcome.analysis is not None:
+            self._analysis_of[index] = outcome.analysis
+        if outcome.samples is not None:
+            self._audio_len[index] = len(outcome.samples)
+
+    def _submit_final(self, outcome: _Outcome) -> None:
+        """Queue the answer's audio for the second pass (once per version of the answer)."""
+        index, samples = outcome.turn.index, outcome.samples
+        if self._final is None or samples is None or not len(samples) or outcome.turn.answer is None:
+            return
+        if self._final_submitted.get(index) == len(samples):
+            return
+        self._final_submitted[index] = len(samples)
+        self._final.submit(index, samples)
+
+    def _apply_final(self, wait_s: float) -> None:
+        """Put the final transcripts that are ready (waiting up to ``wait_s``) in their turns."""
+        if self._final is None:
+            return
+        ready = self._final.wait(wait_s) if wait_s > 0 else self._final.take_ready()
+        for index, transcript in sorted(ready.items()):
+            if self._final_submitted.get(index) == self._audio_len.get(index):  # else: resumed since
+                self._use_final(index, transcript)
+
+    def _use_final(self, index: int, transcript: Transcript) -> None:
+        turn = self.turns[index]
+        answer = turn.answer
+        if answer is None or not transcript.text.strip():
+            return  # the second pass heard nothing: keep what the interviewer heard
+        analysis = self._analysis_of.get(index)
+        score = turn.score
+        if self._analyzer is not None:
+            try:
+                new = self._analyzer().analyze(turn.question, transcript, answer.source)
+            except VoiceInterviewerError:
+                return
+            self.main_analyses = [new if a is analysis else a for a in self.main_analyses]
+            self._analysis_of[index], analysis = new, new
+            score = score_json(new, None)
+            if turn.follow_up is not None:
+                score = {**score, "follow_up": dataclasses.asdict(turn.follow_up)}
+        answer = dataclasses.replace(answer, transcript=transcript, final_pass=True)
+        updated = dataclasses.replace(turn, answer=answer, score=score)
+        self.turns[index] = updated
+        if self._last is not None and self._last.turn.index == index:
+            self._last.turn, self._last.analysis = updated, analysis
+        self.sink.record_turn(updated)
 
     def _transcribe(self, captured: CapturedAnswer) -> Transcript:
         if captured.transcript is not None:

@@ -371,7 +371,7 @@ class Listener:
             "silence_s": round(ep.ended_pause_s, 3),
             "decided_at_s": round(ep.windows * WINDOW / SAMPLE_RATE, 3),
             "tail": sig.tail[-120:],
-            "open_clause": open_clause(sig.tail, self.cfg.open_endings, self.cfg.fillers),
+            "open_clause": open_clause(sig.tail, self.cfg.open_endings, self.cfg.fillers, self.cfg.dangling),
             "hold_phrase": has_phrase(sig.tail, self.cfg.hold_phrases),
             "transcript_current": sig.transcript_current,
             "story_done": sig.story.done if sig.story else None,

@@ -66,6 +66,7 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
             "words": [dataclasses.asdict(w) for w in tr.words],
             "overflows": turn.answer.overflows,
             "resumed": turn.answer.resumed,
+            "final_pass": turn.answer.final_pass,
             "end_signals": turn.answer.end_signals,
         }
     return {
@@ -138,15 +139,17 @@ class SessionStore:
         return self.folder / f"answer-{turn_index:02d}.wav"
 
     def record_turn(self, turn: Turn) -> None:
-        """Persist a completed turn (or replace it when recorded again with more timings)."""
+        """Persist a completed turn, or replace the one with its index (recorded again with more
+        timings, a resumed answer, or its final transcript)."""
         entry = turn_to_dict(turn)
         if entry["answer"] and entry["answer"]["audio_file"]:
             audio = Path(entry["answer"]["audio_file"])
             if audio.is_absolute() and audio.parent == self.folder:
                 entry["answer"]["audio_file"] = audio.name
         turns = self.data["turns"]
-        if turns and turns[-1]["index"] == turn.index:
-            turns[-1] = entry  # the same turn again, with more timings
+        same = next((i for i in range(len(turns) - 1, -1, -1) if turns[i].get("index") == turn.index), None)
+        if same is not None:
+            turns[same] = entry
         else:
             turns.append(entry)
         self._save()
@@ -298,6 +301,7 @@ def _fill_defaults(data: dict[str, Any]) -> dict[str, Any]:
             answer.setdefault("duration_s", None)
             answer.setdefault("overflows", 0)
             answer.setdefault("resumed", 0)
+            answer.setdefault("final_pass", False)
             answer.setdefault("end_signals", None)
         if score and isinstance(score, dict):
             score.setdefault("warnings", [])
@@ -379,6 +383,7 @@ _SESSION_SHAPE = {
                     "words": list,
                     "overflows": int,
                     "resumed?": int,
+                    "final_pass?": bool,
                     "end_signals?": _OrNone(dict),
                 }
             ),

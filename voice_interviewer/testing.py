@@ -189,8 +189,9 @@ class MemorySink:
         self.feedback = feedback
 
     def record_turn(self, turn: Turn) -> None:
-        if self.turns and self.turns[-1].index == turn.index:
-            self.turns[-1] = turn
+        same = [i for i, t in enumerate(self.turns) if t.index == turn.index]
+        if same:
+            self.turns[same[-1]] = turn
         else:
             self.turns.append(turn)
 

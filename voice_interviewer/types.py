@@ -145,6 +145,7 @@ class Answer:
     overflows: int = 0
     end_signals: dict[str, object] | None = None  # which signals decided the end, with values and times
     resumed: int = 0  # barge-ins: the candidate went on and the same answer continued
+    final_pass: bool = False  # the transcript is the whole-answer second pass (final_pass.py)
 
 
 @dataclass(frozen=True)
