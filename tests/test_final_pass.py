@@ -64,7 +64,7 @@ def test_answers_are_decoded_in_order_on_a_low_priority_thread() -> None:
     assert sorted(ready) == [0, 1] and ready[0].text == "Final words."
     assert inner.lengths == [16000, 8000]
     assert built_on and built_on[0] != threading.get_native_id()  # the decoder is built on the worker
-    assert inner.nice and all(n == 19 for n in inner.nice)  # so its threads inherit nice 19
+    assert inner.nice and all(n == 10 for n in inner.nice)  # so its threads inherit nice 10
     assert final.take_ready() == {}  # each result is handed out once
 
 

@@ -9,9 +9,10 @@ whole file). Once an answer is final (the next one starts), this pass decodes it
 audio again with beam search, as ``transcribe FILE`` does, and the interview replaces the
 turn's transcript and analysis with it.
 
-The pass runs on one worker thread at nice 19, and builds its transcriber on that thread,
-so the decoder's own threads inherit the priority: the streaming decode of the next answer,
-at normal priority, always comes first and the pass takes only idle CPU. If it has not
+The pass runs on one worker thread at nice 10, and builds its transcriber on that thread,
+so the decoder's own threads inherit the priority: next to the streaming decode of the next
+answer, at normal priority, it gets about a tenth of the CPU (Linux's CFS weights 110 vs
+1024), and otherwise the idle CPU. (At nice 19 it starved behind any busy process.) If it has not
 finished when the interview ends, the interview waits for it (bounded) before the feedback.
 """
 
@@ -28,7 +29,7 @@ import numpy as np
 from .ports import Transcriber
 from .types import Transcript
 
-NICE = 19
+NICE = 10
 
 
 def lower_priority(nice: int = NICE) -> bool:
