@@ -92,3 +92,17 @@ def test_session_references_cannot_escape_the_transcripts_folder(home: Path, tmp
         assert "Traceback" not in proc.stderr
     proc = run_cli("export", "nope", "--format", "yaml")
     assert proc.returncode == 2
+
+
+def test_review_list_never_cuts_an_id_and_lists_sessions_as_json(home: Path) -> None:
+    _practice("a-candidate-with-a-long-name", ANSWER_2)
+    (session_id,) = _ids(home, "a-candidate-with-a-long-name")
+    proc = run_cli("review", "list", env={"COLUMNS": "80"})  # a pipe in an 80-column terminal
+    assert proc.returncode == 0
+    assert session_id in proc.stdout  # whole, so a coach can copy it into `review show`
+    proc = run_cli("review", "list", "--format", "json")
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["session_id"] for r in rows] == [session_id]
+    assert rows[0]["candidate"] == "a-candidate-with-a-long-name" and rows[0]["complete"] is True
+    proc = run_cli("review", "list", "--format", "yaml")
+    assert proc.returncode == 2 and "--format" in proc.stderr

@@ -592,16 +592,39 @@ def review_list(
     round_: str | None = typer.Option(None, "--round", help="Only this round."),
     since: str | None = typer.Option(None, "--since", help="Only sessions from this date on (YYYY-MM-DD)."),
     sort: str = typer.Option("date", "--sort", help="date (newest first), score, or candidate."),
+    fmt: str = typer.Option("table", "--format", help="table, or json (one object per line, for scripts)."),
 ) -> None:
     """List saved sessions."""
+    import json
+
     from .catalog import filter_sessions, scan
 
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("use table or json", param_hint="--format")
     cfg = _config()
     sessions, unreadable = scan(cfg.transcripts_dir)
     shown = filter_sessions(sessions, candidate, round_, since, sort)
+    if fmt == "json":
+        for s in shown:
+            row = {
+                "session_id": s.session_id,
+                "candidate": s.candidate,
+                "round": s.round,
+                "started_at": s.started_at,
+                "answers": s.answers,
+                "star_score": s.star_score,
+                "complete": s.complete,
+            }
+            print(json.dumps(row))
+        for bad in unreadable:
+            err.print(f"[yellow]skipped {escape(str(bad.path))}: {escape(bad.reason)}[/]", soft_wrap=True)
+        return
     table = Table(
         "session", "candidate", "round", "started", "answers", "STAR", "status", title=f"{len(shown)} session(s)"
     )
+    # The id is what a coach copies into `review show`: never cut, whatever the width.
+    table.columns[0].no_wrap = True
+    table.columns[0].min_width = max((len(s.session_id) for s in shown), default=7)
     for s in shown:
         table.add_row(
             s.session_id,

@@ -84,7 +84,6 @@ def reply_window_s(text: str, printed: bool, barge_in_s: float = BARGE_IN_S) -> 
     return max(barge_in_s, min(MAX_READING_S, len(text.split()) / READING_WORDS_PER_S))
 
 
-FEEDBACK_WAIT_S = 2.0  # the feedback uses the final transcripts ready by then (the rest: streaming)
 FINAL_WAIT_S = 60.0  # at the end of a complete round, the longest wait for the last final transcripts
 MAX_RESUMES = 3  # then the answer is final: a noisy room (or an echo) must not loop the interview
 
@@ -165,9 +164,10 @@ class Interview:
         if self._feedback is None or not self.main_analyses:
             return
         while True:
-            if self._last is not None:
-                self._submit_final(self._last)  # the last answer may still go on: not released
-            self._apply_final(FEEDBACK_WAIT_S)
+            # The feedback uses the final transcripts ready now; the last answer's is usually
+            # still decoding and the candidate is not kept waiting for it (it lands in the
+            # session before it closes, with the answer's scores).
+            self._apply_final(0.0)
             try:
                 fb = self._feedback(self.main_analyses)
             except VoiceInterviewerError as exc:

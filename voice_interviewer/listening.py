@@ -62,7 +62,7 @@ SMART_TURN_AT_S = 0.2  # the acoustic model hears the pause once it is this long
 # The open segment is decoded ahead of time once a pause is this long, so its words are ready
 # when the segment closes (segment_pause_s) and a finished answer can end then; speech again
 # before that cancels it. Saves ~0.3 s of dead air per answer for one decode in a few pauses.
-SPECULATE_AT_S = 0.2
+SPECULATE_AT_S = 0.15
 SMART_TURN_S = 8.0  # ... and the last 8 s of audio (what Smart Turn v3 was trained on)
 TRANSCRIPT_WAIT_S = 1.5  # longest the listener blocks for the last segment's words at a pause
 STATUS_EVERY_S = 0.25
