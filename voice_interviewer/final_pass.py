@@ -75,9 +75,14 @@ class FinalPass:
                 self._cond.wait(left)
         return self.take_ready()
 
-    def close(self) -> None:
-        """Stop the worker after the answers already submitted."""
+    def close(self, timeout_s: float = 120.0) -> None:
+        """Stop the worker after the answers already submitted, and wait for it.
+
+        The decoder must be freed on the worker while the interpreter is alive: a CTranslate2
+        model torn down with the process aborted it ("terminate called without an active
+        exception", practice through the microphone)."""
         self._jobs.put(None)
+        self._thread.join(timeout_s)
 
     def _work(self) -> None:
         lower_priority(self._nice)
@@ -95,3 +100,4 @@ class FinalPass:
                 if result is not None:
                     self._done[key] = result
                 self._cond.notify_all()
+        del transcriber  # freed here, on this thread (see close)
