@@ -176,7 +176,7 @@ def test_models_check_exit_code_follows_typer_exit(home: Path, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("review", "list", "--format", "json"), "No such option: --format"),
+        (("review", "list", "--formt", "json"), "No such option: --formt"),
         (("practice", "--questions", "-1"), "Invalid value for '--questions'"),
         (("review", "show"), "Missing argument"),
         (("review", "compare"), "Missing argument"),
