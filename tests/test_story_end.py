@@ -62,7 +62,7 @@ def test_bundled_model_tells_finished_answers_from_thinking_pauses_on_unseen_ans
     for answer in tomllib.loads((ROOT / "eval" / "dev_set.toml").read_text())["answer"]:
         texts = [s["text"] for s in answer["sentences"]]
         for k, finished in training_prefixes([s["star"] for s in answer["sentences"]]):
-            p = analyzer.finished(" ".join(texts[:k]))
+            p = analyzer.finished(analyzer.split(" ".join(texts[:k])))
             assert p is not None
             (whole if finished else cut).append(p >= LIKELY_P)
     # Measured: 95% of whole answers, 6% of cuts (scripts/story_check_eval.py).

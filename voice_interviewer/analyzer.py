@@ -273,13 +273,12 @@ class Analyzer:
             sentences.extend(split_long(s))
         return [s for s in sentences if tokens(s)] or ([text] if tokens(text) else [])
 
-    def finished(self, text: str) -> float | None:
-        """P(the answer ends here) for the words said so far (see ``story_end``).
+    def finished(self, sentences: list[str]) -> float | None:
+        """P(the answer ends here) for the sentences said so far (``split``; see ``story_end``).
 
         None without a story-end model (no labelled training answers)."""
         if self.story_end is None:
             return None
-        sentences = self.split(clean_text(text))
         if not sentences:
             return 0.0
         return self.story_end.probability(sentences, self.embedder.embed(sentences), self.cues)

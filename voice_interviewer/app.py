@@ -35,6 +35,7 @@ from .prompts import Round, load_questions, load_round, pick_questions, prompts_
 from .score import score_json
 from .session import SessionStore, validate_name
 from .sources import QUIT_WORDS, StdinLines, TextAnswerSource, WavReplay
+from .text import clean_text
 from .types import Analysis, FollowUp, ListenContext, Transcript, TranscriptionStats
 
 if TYPE_CHECKING:  # the adapter (and onnxruntime) is imported only when the model is loaded
@@ -849,11 +850,11 @@ def story_check(
         if not analyzer.ready():
             return None
         model = analyzer.get()
-        texts = model.split(text)
+        texts = model.split(clean_text(text))
         if context.is_follow_up:
             story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
             return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)
-        finished = model.finished(text)
+        finished = model.finished(texts)  # the same sentences, split once
         if finished is None:
             return None  # no story-end model: the silence rules decide
         return judge_story(texts, finished, False, cues.closing_phrases)

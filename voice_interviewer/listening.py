@@ -279,6 +279,7 @@ class Listener:
         self._submit(start, end)
 
     def _decode_ahead(self) -> None:
+        """Submit the open segment ahead of its close, once per pause (no-op after that)."""
         seg = self.endpointer.open_segment()
         if seg is None or seg[1] <= seg[0] or self._ahead is not None:
             return
@@ -314,7 +315,7 @@ class Listener:
             self._pause_no += 1
             self._pause_smart = self._pause_smart_ms = None
             self._pause_waited = False
-        if pause >= SPECULATE_AT_S and self._ahead is None and not self._pause_waited:
+        if pause >= SPECULATE_AT_S:
             self._decode_ahead()
         if self._smart is not None and self._pause_smart is None and pause >= SMART_TURN_AT_S:
             started = time.perf_counter()

@@ -82,7 +82,7 @@ class SegmentTranscriber:
     def cancel(self, job: int) -> None:
         """Forget a segment submitted ahead of time that then went on (its words never count).
 
-        Only the last submitted job may be cancelled (segments stay in order), and only without
+        Results are dropped by job number, so the others keep their order; only without
         grouped decoding (a group's decode covers its earlier segments too)."""
         if self._group:
             raise ValueError("cancel() needs group_s == 0")
