@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_cli
+from voice_interviewer.endpointing import EndpointConfig
 from voice_interviewer.session import load_session
 from voice_interviewer.testing_pulse import feeding, pulse_server
 
@@ -116,10 +117,14 @@ def test_a_thinking_pause_mid_story_is_waited_out_and_a_finished_story_ends_soon
     long_pauses = [p for p in signals["pauses"] if p["silence_s"] >= 3.5]
     assert long_pauses and long_pauses[0]["rule"] in ("story", "pending", "open"), signals["pauses"]
     # ... and the end came from the finished story (on a busy CPU the last words may still be
-    # in transcription: then the 5 s "pending" wait ends it, still without a cut).
+    # in transcription: then the 5 s "pending" wait ends it, still without a cut). How soon it
+    # ends is a speed figure for `bench turns`, not for this test: a slow CI machine once took
+    # 2.7 s to decode the last segment. What must hold is that the finished story, not the
+    # long wait for a story without a result, ended it.
     assert signals["rule"] in ("done", "unsure", "likely", "pending"), signals
     if signals["transcript_current"]:
-        assert signals["rule"] in ("done", "unsure", "likely") and signals["silence_s"] < 2.0, signals
+        assert signals["rule"] in ("done", "unsure", "likely"), signals
+        assert signals["silence_s"] < EndpointConfig().wait_story_s, signals
 
 
 def test_going_on_after_the_interviewer_replied_keeps_one_answer(
