@@ -89,10 +89,11 @@ class _FakeWhisperModel:
         return iter(segments), SimpleNamespace(language="en")
 
 
-def _transcriber(model: _FakeWhisperModel, speech: list[tuple[float, float]]) -> WhisperTranscriber:
+def _transcriber(model: Any, speech: list[tuple[float, float]], fallback: bool = True) -> WhisperTranscriber:
     transcriber = object.__new__(WhisperTranscriber)  # no model files: the fake decodes
     transcriber.name = "fake-whisper"
     transcriber._cfg = ModelsConfig()
+    transcriber._fallback = fallback
     transcriber._model = model
     transcriber.speech = lambda _audio: speech  # type: ignore[method-assign, assignment]
     return transcriber
@@ -142,3 +143,37 @@ def test_silence_is_not_decoded() -> None:
     transcript, _ = _transcriber(model, []).transcribe(TIMELINE)
     assert transcript.text == "" and transcript.words == () and transcript.language is None
     assert model.calls == []
+
+
+class _TrailingGuessModel:
+    """A decode of a finished sentence and the silence after it: the sentence, then a guess
+    Whisper is unsure of (as measured on the last segment of a spoken answer: "and", mean
+    log-probability -2.25), and one with a repetition loop."""
+
+    def __init__(self) -> None:
+        self.options: list[dict[str, Any]] = []
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Iterator[Any], Any]:
+        self.options.append(options)
+
+        def segment(text: str, start: float, logprob: float, compression: float) -> SimpleNamespace:
+            words = [SimpleNamespace(word=f" {w}", start=start, end=start + 0.3, probability=0.5) for w in text.split()]
+            return SimpleNamespace(text=text, words=words, avg_logprob=logprob, compression_ratio=compression)
+
+        segments = [
+            segment("Wild time, honestly.", 0.0, -0.2, 0.7),
+            segment("and", 1.3, -2.25, 0.3),
+            segment("um um um um um um um um", 1.7, -0.4, 3.1),
+        ]
+        return iter(segments), SimpleNamespace(language="en")
+
+
+def test_the_streaming_pass_decodes_once_and_drops_what_a_retry_would_have_replaced() -> None:
+    model = _TrailingGuessModel()
+    audio = np.zeros(2 * SAMPLE_RATE, np.float32)
+    streaming, _ = _transcriber(model, [(0.0, 1.0)], fallback=False).transcribe(audio)
+    assert model.options[-1]["temperature"] == (0.0,)  # no retries at higher temperatures
+    assert streaming.text == "Wild time, honestly."  # no invented "and" to hold the answer open
+    saved, _ = _transcriber(model, [(0.0, 1.0)], fallback=True).transcribe(audio)
+    assert "temperature" not in model.options[-1]  # faster-whisper's own fallback decides
+    assert saved.text.startswith("Wild time, honestly. and")

@@ -118,7 +118,7 @@ def shared_transcriber(cfg: Config) -> Transcriber:
     model = resolve_model(cfg, "whisper")
 
     def load() -> Transcriber:
-        transcriber = load_transcriber(cfg, cfg.models.streaming_context_s)
+        transcriber = load_streaming_transcriber(cfg)
         warm_up = getattr(transcriber, "warm_up", None)
         if warm_up is not None:
             warm_up()
@@ -137,6 +137,13 @@ def load_transcriber(cfg: Config, context_s: float = 0.0) -> Transcriber:
     from .adapters.whisper import WhisperTranscriber
 
     return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, context_s)
+
+
+def load_streaming_transcriber(cfg: Config) -> Transcriber:
+    """Whisper for the streaming pass: short encoder input, one greedy decode (adapters/whisper.py)."""
+    from .adapters.whisper import WhisperTranscriber
+
+    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, cfg.models.streaming_context_s, fallback=False)
 
 
 def load_embedder(cfg: Config) -> Embedder:

@@ -75,8 +75,13 @@ class EndpointConfig:
     # A pause this long closes a segment for streaming transcription (0.3 s made segments so short
     # that Whisper lost the context of their first words: WER 0.094 vs 0.086, scripts/wer_check.py).
     segment_pause_s: float = 0.5
-    segment_pause_long_s: float = 0.25  # ... or this long once the segment is long_segment_s or more
-    long_segment_s: float = 8.0
+    # ... or this long once the segment is long_segment_s or more. The last segment is decoded
+    # while the candidate waits for a reply (0.4 s for 2-4 s of speech, 0.65 s for 12 s), so
+    # a long stretch is closed at the first short dip (the moment it would be decoded ahead
+    # anyway, listening.SPECULATE_AT_S). The saved transcript comes from the second pass over
+    # the whole answer, so shorter streaming segments no longer cost its words.
+    segment_pause_long_s: float = 0.15
+    long_segment_s: float = 4.0
     open_endings: frozenset[str] = OPEN_ENDINGS
     fillers: frozenset[str] = FILLERS
     dangling: frozenset[str] = DANGLING

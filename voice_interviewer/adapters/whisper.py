@@ -50,6 +50,18 @@ COVERAGE_PAD_MS = 100
 # segments looped on fillers ("um, um, um..."), so 15 s is the floor used.
 FRAMES_PER_S = 100
 CONTEXT_MARGIN_FRAMES = 100  # frames kept after the last real one
+# faster-whisper decodes again at temperatures 0.2, 0.4 ... 1.0 when a decode looks poor (low
+# log-probability, repetitive). On the streaming pass that is where the slow replies came from:
+# the last segment of an answer, mostly trailing silence, was decoded six times (1.7 s for
+# 1.7 s of audio, bench turns dead air 2.2 s) and ended in an invented "Thank you.". The
+# streaming pass decodes once, greedily (``fallback=False``); its words only steer the end of
+# turn and the saved transcript comes from the second pass, which keeps the fallback.
+# A segment that the fallback would have decoded again is dropped instead (faster-whisper's own
+# thresholds): that trailing silence then gave an invented "and" (word probability 0.02, mean
+# log-probability -2.25), which would have kept the answer open as an unfinished clause.
+NO_FALLBACK = (0.0,)
+FAILED_LOGPROB = -1.0  # faster-whisper's log_prob_threshold
+FAILED_COMPRESSION = 2.4  # ... and compression_ratio_threshold (a repetition loop)
 
 Span = tuple[float, float]
 
@@ -87,13 +99,17 @@ def context_before(prompt: str | None, words: Sequence[Word], at_s: float) -> st
 class WhisperTranscriber:
     """Transcribes 16 kHz mono float32 audio with word timestamps."""
 
-    def __init__(self, model: ResolvedModel, cfg: ModelsConfig, context_s: float = 0.0) -> None:
-        """``context_s`` > 0: the encoder sees at least this many seconds, not always 30 (see above)."""
+    def __init__(self, model: ResolvedModel, cfg: ModelsConfig, context_s: float = 0.0, fallback: bool = True) -> None:
+        """``context_s`` > 0: the encoder sees at least this many seconds, not always 30 (see above).
+
+        ``fallback=False``: one greedy decode per stretch, no retries at higher temperatures.
+        """
         force_offline()
         from faster_whisper import WhisperModel
 
         self.name = model.name
         self._cfg = cfg
+        self._fallback = fallback
         threads = cfg.cpu_threads or (os.cpu_count() or 1)
         model_class = _short_context(WhisperModel, int(context_s * FRAMES_PER_S)) if context_s > 0 else WhisperModel
         try:
@@ -174,7 +190,12 @@ class WhisperTranscriber:
             condition_on_previous_text=False,
             initial_prompt=f"{DISFLUENT_PROMPT} {context}".strip(),
             vad_filter=True,
+            **({} if self._fallback else {"temperature": NO_FALLBACK}),
         )
+        if not self._fallback:
+            segments = [
+                s for s in segments if s.avg_logprob >= FAILED_LOGPROB and s.compression_ratio <= FAILED_COMPRESSION
+            ]
         words = [
             Word(w.word.strip(), round(w.start + offset_s, 3), round(w.end + offset_s, 3), round(w.probability, 3))
             for seg in segments
