@@ -25,13 +25,13 @@ import atheris
 
 with atheris.instrument_imports():
     from voice_interviewer.adapters.audio_file import read_audio
-    from voice_interviewer.annotations import load_annotations
-    from voice_interviewer.app import read_text_file
-    from voice_interviewer.catalog import answer_metrics, compare, export, progress, summarise
+    from voice_interviewer.app.practice import read_text_file
     from voice_interviewer.config import load_config
     from voice_interviewer.errors import VoiceInterviewerError
-    from voice_interviewer.report import session_report
-    from voice_interviewer.session import load_session, render_markdown
+    from voice_interviewer.review.catalog import answer_metrics, compare, export, progress, summarise
+    from voice_interviewer.review.report import session_report
+    from voice_interviewer.store.annotations import load_annotations
+    from voice_interviewer.store.session import load_session, render_markdown
 
 _TMP = Path(tempfile.mkdtemp(prefix="vi-fuzz-"))
 

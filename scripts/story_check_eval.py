@@ -17,7 +17,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from voice_interviewer import app
+from voice_interviewer.app import practice as app
 from voice_interviewer.config import load_config
 from voice_interviewer.types import ListenContext
 

@@ -186,14 +186,14 @@ def measure(
     from voice_interviewer.adapters.audio_file import read_audio
     from voice_interviewer.adapters.vad import SileroSpeechProbability
     from voice_interviewer.adapters.whisper import WhisperTranscriber
-    from voice_interviewer.app import resolve_model
+    from voice_interviewer.app.practice import resolve_model
+    from voice_interviewer.audio.endpointing import EndpointConfig
+    from voice_interviewer.audio.listening import listen
+    from voice_interviewer.audio.sources import WavReplay
     from voice_interviewer.config import load_config
-    from voice_interviewer.endpointing import EndpointConfig
-    from voice_interviewer.listening import listen
-    from voice_interviewer.sources import WavReplay
 
     if group is not None:  # what listen() builds, with another group_s
-        from voice_interviewer import streaming
+        from voice_interviewer.audio import streaming
 
         plain_init = streaming.SegmentTranscriber.__init__
 

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
-from voice_interviewer.analyzer import Analyzer, _cache_key, align_words, split_long
+from voice_interviewer.analysis.analyzer import Analyzer, _cache_key, align_words, split_long
+from voice_interviewer.analysis.score import score_json
+from voice_interviewer.analysis.star import expand_hmm, learned_hmm, posteriors, star_score, state_path, viterbi
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.content import load_content
+from voice_interviewer.content.content import load_content
+from voice_interviewer.content.prompts import COMPETENCY_IDS
 from voice_interviewer.errors import InputError
-from voice_interviewer.prompts import COMPETENCY_IDS
-from voice_interviewer.score import score_json
-from voice_interviewer.star import expand_hmm, learned_hmm, posteriors, star_score, state_path, viterbi
 from voice_interviewer.testing import HashEmbedder
 from voice_interviewer.types import SENTENCE_LABELS, Transcript, Word
 
@@ -172,7 +172,7 @@ _SHARED: dict[str, Analyzer] = {}
 
 
 def test_recent_batches_reuse_exact_batches_only() -> None:
-    from voice_interviewer.analyzer import RecentBatches
+    from voice_interviewer.analysis.analyzer import RecentBatches
     from voice_interviewer.testing import HashEmbedder
 
     class Counting(HashEmbedder):

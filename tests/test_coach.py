@@ -288,8 +288,8 @@ def test_report_bad_input(home: Path) -> None:
 
 @pytest.mark.parametrize(("field", "value"), [("turn", "0"), ("turn", 1.9), ("star_score", 150), ("star_score", True)])
 def test_annotations_with_wrong_number_types_are_refused(tmp_path: Path, field: str, value: Any) -> None:
-    from voice_interviewer.annotations import load_annotations
     from voice_interviewer.errors import SessionError
+    from voice_interviewer.store.annotations import load_annotations
 
     item = {"turn": 0, "by": "Kim", "at": "2026-11-22T10:00:00+00:00", "star_score": 50, field: value}
     (tmp_path / "annotations.json").write_text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice_interviewer.echo import STEP_S, EchoGate, PlaybackReference, contour
+from voice_interviewer.audio.echo import STEP_S, EchoGate, PlaybackReference, contour
 from voice_interviewer.testing import FakeClock
 
 RATE = 16_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voice_interviewer.endpointing import (
+from voice_interviewer.audio.endpointing import (
     OPEN_ENDINGS,
     WINDOW_S,
     EndDecision,

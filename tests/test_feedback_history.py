@@ -6,9 +6,9 @@ from pathlib import Path
 
 from tests.test_policy import FULL, analysis
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.feedback import session_feedback
-from voice_interviewer.history import read_history
-from voice_interviewer.prompts import load_questions, load_round, pick_questions
+from voice_interviewer.content.prompts import load_questions, load_round, pick_questions
+from voice_interviewer.interview.feedback import session_feedback
+from voice_interviewer.interview.history import read_history
 from voice_interviewer.testing import FakeClock, MemorySink, RecordingSpeaker, ScriptedAnswerSource
 
 NAMES = {"leadership": "Leadership", "customer_focus": "Customer Focus", "judgment": "Judgment"}
@@ -88,9 +88,9 @@ def test_interview_speaks_feedback_then_closing_and_records_it() -> None:
     from tests.test_interview import QUESTIONS, RND, analyzer  # noqa: F401  (fixture import)
     from voice_interviewer.adapters.learn import fit_softmax
     from voice_interviewer.adapters.sentences import PysbdSplitter
-    from voice_interviewer.analyzer import Analyzer
-    from voice_interviewer.content import load_content
-    from voice_interviewer.interview import Interview
+    from voice_interviewer.analysis.analyzer import Analyzer
+    from voice_interviewer.content.content import load_content
+    from voice_interviewer.interview.interview import Interview
     from voice_interviewer.testing import HashEmbedder
 
     an = Analyzer(load_content(default_prompts_dir()), HashEmbedder(64), PysbdSplitter(), fit_softmax)

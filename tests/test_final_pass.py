@@ -10,12 +10,12 @@ import pytest
 
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
-from voice_interviewer.analyzer import Analyzer
+from voice_interviewer.analysis.analyzer import Analyzer
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.content import load_content
-from voice_interviewer.final_pass import FinalPass
-from voice_interviewer.interview import Interview
-from voice_interviewer.prompts import load_questions, load_round
+from voice_interviewer.content.content import load_content
+from voice_interviewer.content.prompts import load_questions, load_round
+from voice_interviewer.interview.final_pass import FinalPass
+from voice_interviewer.interview.interview import Interview
 from voice_interviewer.testing import (
     FakeClock,
     FakeTranscriber,
@@ -93,7 +93,7 @@ def test_the_saved_turns_get_the_final_transcripts_and_the_feedback_does_not_wai
     def feedback(analyses):  # type: ignore[no-untyped-def]
         seen.append([a.transcript.text for a in analyses])
         slow.set()  # the second pass finishes only after the feedback was given
-        from voice_interviewer.feedback import session_feedback
+        from voice_interviewer.interview.feedback import session_feedback
 
         return session_feedback(analyses, ("drive_for_results",), {})
 

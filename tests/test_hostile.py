@@ -32,16 +32,16 @@ from rich.console import Console
 
 from voice_interviewer.adapters.audio_file import read_audio
 from voice_interviewer.adapters.html_report import render_session_html
-from voice_interviewer.annotations import FILE_NAME, Annotation, load_annotations, overrides_by_turn
-from voice_interviewer.app import read_text_file
-from voice_interviewer.catalog import answer_metrics, compare, export, find_session, progress, scan, summarise
+from voice_interviewer.app.practice import read_text_file
+from voice_interviewer.cli.render import render_session
 from voice_interviewer.config import HOME_ENV, load_config
-from voice_interviewer.content import load_content
+from voice_interviewer.content.content import load_content
+from voice_interviewer.content.prompts import COMPETENCY_IDS, load_questions, load_round
 from voice_interviewer.errors import InputError, PromptError, SessionError, VoiceInterviewerError
-from voice_interviewer.prompts import COMPETENCY_IDS, load_questions, load_round
-from voice_interviewer.render import render_session
-from voice_interviewer.report import session_report
-from voice_interviewer.session import load_session, validate_name
+from voice_interviewer.review.catalog import answer_metrics, compare, export, find_session, progress, scan, summarise
+from voice_interviewer.review.report import session_report
+from voice_interviewer.store.annotations import FILE_NAME, Annotation, load_annotations, overrides_by_turn
+from voice_interviewer.store.session import load_session, validate_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = int(os.environ.get("HOSTILE_SCALE", "1"))

@@ -9,12 +9,12 @@ import pytest
 
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
-from voice_interviewer.analyzer import Analyzer
+from voice_interviewer.analysis.analyzer import Analyzer
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.content import load_content
+from voice_interviewer.content.content import load_content
+from voice_interviewer.content.prompts import load_questions, load_round
 from voice_interviewer.errors import ModelError
-from voice_interviewer.interview import Interview
-from voice_interviewer.prompts import load_questions, load_round
+from voice_interviewer.interview.interview import Interview
 from voice_interviewer.testing import (
     FakeClock,
     FakeTranscriber,
@@ -293,7 +293,7 @@ def test_no_barge_in_for_typed_answers_or_a_pressed_key(analyzer: Analyzer) -> N
 
 
 def test_a_printed_reply_keeps_the_answer_open_while_it_is_read() -> None:
-    from voice_interviewer.interview import BARGE_IN_S, MAX_READING_S, reply_window_s
+    from voice_interviewer.interview.interview import BARGE_IN_S, MAX_READING_S, reply_window_s
 
     question = "Thanks. Next question: tell me about a time you disagreed with your manager and what you did."
     assert reply_window_s(question, printed=False) == BARGE_IN_S  # a spoken reply: heard as it plays

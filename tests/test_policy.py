@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.policy import decide, find_gaps, key_phrase
-from voice_interviewer.prompts import load_round
+from voice_interviewer.content.prompts import load_round
+from voice_interviewer.interview.policy import decide, find_gaps, key_phrase
 from voice_interviewer.types import Analysis, CompetencyScore, SentenceLabel, Signals, StarResult, Transcript
 
 HM = load_round(default_prompts_dir(), "hiring_manager")

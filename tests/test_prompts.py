@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.errors import PromptError
-from voice_interviewer.prompts import (
+from voice_interviewer.content.prompts import (
     COMPETENCY_IDS,
     list_rounds,
     load_questions,
@@ -17,6 +16,7 @@ from voice_interviewer.prompts import (
     pick_questions,
     prompts_checksum,
 )
+from voice_interviewer.errors import PromptError
 
 PROMPTS = default_prompts_dir()
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import espeak_wav, run_cli
-from voice_interviewer.app import load_embedder
+from voice_interviewer.app.practice import load_embedder
 from voice_interviewer.config import Config
-from voice_interviewer.session import load_session
+from voice_interviewer.store.session import load_session
 
 pytestmark = pytest.mark.models
 
@@ -105,7 +105,7 @@ def test_silent_answer_gets_the_question_again(home: Path, tmp_path: Path) -> No
     proc = run_cli("practice", "--answers", f"wav:{folder}", "--no-voice", "--questions", "1")
     assert proc.returncode == 0, proc.stderr
     from voice_interviewer.config import default_prompts_dir
-    from voice_interviewer.prompts import load_round
+    from voice_interviewer.content.prompts import load_round
 
     line = load_round(default_prompts_dir(), "hiring_manager").no_speech
     assert " ".join(line.split()) in " ".join(proc.stdout.split())
@@ -131,7 +131,7 @@ def test_stereo_44k_wav_is_resampled_and_downmixed(home: Path, tmp_path: Path) -
 
 def test_monologue_hits_the_cap_with_a_polite_interruption(home: Path, tmp_path: Path) -> None:
     from voice_interviewer.config import default_prompts_dir
-    from voice_interviewer.prompts import load_round
+    from voice_interviewer.content.prompts import load_round
 
     wav = espeak_wav(PASSAGE, tmp_path / "long.wav")
     (tmp_path / "voice-interviewer.toml").write_text("[audio]\nmax_answer_s = 8.0\nreplay_pace = 0.0\n")
@@ -147,7 +147,7 @@ def test_monologue_hits_the_cap_with_a_polite_interruption(home: Path, tmp_path:
 
 def test_the_streaming_pass_encodes_less_than_30_s_and_hears_the_same_words(cfg: Config, tmp_path: Path) -> None:
     from voice_interviewer.adapters.audio_file import read_audio
-    from voice_interviewer.app import load_transcriber
+    from voice_interviewer.app.practice import load_transcriber
 
     said = "We cut the build time from forty minutes to twelve."
     samples = read_audio(espeak_wav(said, tmp_path / "s.wav"))

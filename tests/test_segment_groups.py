@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice_interviewer.streaming import SegmentTranscriber
+from voice_interviewer.audio.streaming import SegmentTranscriber
 from voice_interviewer.types import SAMPLE_RATE, Transcript, TranscriptionStats, Word
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from voice_interviewer.errors import InputError, SessionError
-from voice_interviewer.session import SCHEMA_VERSION, SessionStore, load_session, validate_name
+from voice_interviewer.store.session import SCHEMA_VERSION, SessionStore, load_session, validate_name
 from voice_interviewer.types import Answer, Transcript, Turn, TurnTimings
 
 

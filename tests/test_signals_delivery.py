@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from voice_interviewer.analysis.delivery import delivery_metrics
+from voice_interviewer.analysis.signals import SignalScorer, length_verdict, quantities
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.content import load_cues
-from voice_interviewer.delivery import delivery_metrics
-from voice_interviewer.signals import SignalScorer, length_verdict, quantities
+from voice_interviewer.content.content import load_cues
 from voice_interviewer.types import Word
 
 CUES = load_cues(default_prompts_dir() / "cues.toml")

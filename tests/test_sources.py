@@ -1,6 +1,6 @@
 import io
 
-from voice_interviewer.sources import StdinLines, TextAnswerSource
+from voice_interviewer.audio.sources import StdinLines, TextAnswerSource
 
 
 def _source(text: str) -> tuple[TextAnswerSource, list[str]]:

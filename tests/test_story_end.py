@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from voice_interviewer.adapters.learn import fit_softmax
-from voice_interviewer.content import Cues
-from voice_interviewer.star import CueScorer
-from voice_interviewer.story_end import train_story_end, training_prefixes
+from voice_interviewer.analysis.star import CueScorer
+from voice_interviewer.analysis.story_end import train_story_end, training_prefixes
+from voice_interviewer.content.content import Cues
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def test_the_model_learns_what_a_finished_answer_ends_with(cues: CueScorer) -> N
 
 @pytest.fixture
 def cues() -> CueScorer:
-    from voice_interviewer.content import load_cues
+    from voice_interviewer.content.content import load_cues
 
     loaded: Cues = load_cues(ROOT / "prompts" / "cues.toml")
     return CueScorer(loaded)
@@ -53,9 +53,9 @@ def cues() -> CueScorer:
 @pytest.mark.models
 def test_bundled_model_tells_finished_answers_from_thinking_pauses_on_unseen_answers(home: Path) -> None:
     """eval/dev_set.toml never enters training (the model is fitted on prompts/training)."""
-    from voice_interviewer import app
+    from voice_interviewer.app import practice as app
+    from voice_interviewer.audio.endpointing import LIKELY_P
     from voice_interviewer.config import load_config
-    from voice_interviewer.endpointing import LIKELY_P
 
     analyzer = app.shared_analyzer(load_config(None, {}))
     whole, cut = [], []

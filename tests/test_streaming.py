@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_interviewer.listening import StreamingAnswerSource, listen
-from voice_interviewer.sources import WavReplay
+from voice_interviewer.audio.listening import StreamingAnswerSource, listen
+from voice_interviewer.audio.sources import WavReplay
 from voice_interviewer.testing import EnergyVad, FakeClock, FakeTranscriber, chunked, silence, tone
 from voice_interviewer.types import AudioChunk
 
@@ -88,7 +88,7 @@ def test_streaming_source_writes_the_answer_wav_as_it_goes(tmp_path: Path) -> No
 
 
 def test_a_finished_story_ends_quickly_and_an_unfinished_one_survives_a_long_pause() -> None:
-    from voice_interviewer.endpointing import EndpointConfig, StoryVerdict
+    from voice_interviewer.audio.endpointing import EndpointConfig, StoryVerdict
 
     def story(_ctx: object, text: str) -> StoryVerdict:
         return StoryVerdict("result" in text, "scripted")
@@ -107,7 +107,7 @@ def test_a_finished_story_ends_quickly_and_an_unfinished_one_survives_a_long_pau
 def test_the_candidate_going_on_after_the_end_resumes_one_answer(tmp_path: Path) -> None:
     import wave
 
-    from voice_interviewer.endpointing import StoryVerdict
+    from voice_interviewer.audio.endpointing import StoryVerdict
 
     # Speech, a pause long enough to end a finished story, then more speech (the lesson),
     # which this stream holds back until the interviewer has the first end in hand.
@@ -158,7 +158,7 @@ def test_the_candidate_going_on_after_the_end_resumes_one_answer(tmp_path: Path)
 def test_release_without_a_resume_keeps_only_the_answer(tmp_path: Path) -> None:
     import wave
 
-    from voice_interviewer.endpointing import StoryVerdict
+    from voice_interviewer.audio.endpointing import StoryVerdict
 
     audio = np.concatenate([tone(2.0), silence(3.0)])
     replay = WavReplay([tmp_path / "in.wav"], lambda _p: audio, pace=0, tail_s=0.0)
@@ -196,7 +196,7 @@ class _Lengths:
 
 
 def test_a_pause_decodes_the_segment_ahead_and_a_finished_answer_uses_that_decode() -> None:
-    from voice_interviewer.endpointing import EndpointConfig, StoryVerdict
+    from voice_interviewer.audio.endpointing import EndpointConfig, StoryVerdict
 
     fake = _Lengths()
     heard = listen(

@@ -23,11 +23,11 @@ from tests.conftest import espeak_wav
 from voice_interviewer.adapters.audio_file import read_audio, write_wav
 from voice_interviewer.adapters.vad import SileroSpeechProbability
 from voice_interviewer.adapters.whisper import WhisperTranscriber
-from voice_interviewer.app import resolve_model
+from voice_interviewer.app.practice import resolve_model
+from voice_interviewer.audio.endpointing import EndpointConfig
+from voice_interviewer.audio.listening import listen
+from voice_interviewer.audio.sources import WavReplay
 from voice_interviewer.config import Config
-from voice_interviewer.endpointing import EndpointConfig
-from voice_interviewer.listening import listen
-from voice_interviewer.sources import WavReplay
 from voice_interviewer.types import SAMPLE_RATE
 
 pytestmark = pytest.mark.models

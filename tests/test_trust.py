@@ -18,8 +18,8 @@ import pytest
 from tests.conftest import ROOT, espeak_wav, practice_typed, run_cli
 from voice_interviewer.adapters.tts import FallbackSpeaker, SynthesizingSpeaker
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.interview import Interview
-from voice_interviewer.prompts import load_questions, load_round
+from voice_interviewer.content.prompts import load_questions, load_round
+from voice_interviewer.interview.interview import Interview
 from voice_interviewer.testing import FakeClock, MemorySink, ScriptedAnswerSource
 
 ANSWER = (
@@ -250,7 +250,7 @@ def test_read_only_transcripts_folder_gives_clear_messages_and_still_lists(home:
 @pytest.mark.audio
 def test_repeated_sessions_in_one_process_leak_no_files_or_threads(cfg: Any) -> None:
     """A short soak through the real practice path (the full 50-session one is `bench soak`)."""
-    from voice_interviewer.soak import soak
+    from voice_interviewer.app.soak import soak
 
     rows: list[dict[str, float]] = []
     figures = soak(cfg, sessions=4, questions=1, follow_ups=False, pace=8.0, on_session=lambda n, row: rows.append(row))

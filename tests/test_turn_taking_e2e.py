@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_cli
-from voice_interviewer.endpointing import EndpointConfig
-from voice_interviewer.session import load_session
+from voice_interviewer.audio.endpointing import EndpointConfig
+from voice_interviewer.store.session import load_session
 from voice_interviewer.testing_pulse import feeding, pulse_server
 
 pytestmark = [pytest.mark.models, pytest.mark.audio]

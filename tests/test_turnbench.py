@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, run_cli
-from voice_interviewer.content import load_cues
-from voice_interviewer.evaluation import load_gold
-from voice_interviewer.turnbench import (
+from voice_interviewer.app.bench.turnbench import (
     GAP_S,
     HOLD_PHRASE,
     KINDS,
@@ -37,6 +35,8 @@ from voice_interviewer.turnbench import (
     speech_edges,
     um_split,
 )
+from voice_interviewer.app.evaluation import load_gold
+from voice_interviewer.content.content import load_cues
 
 GOLD = load_gold(ROOT / "eval" / "dev_set.toml")
 PHRASES = load_cues(ROOT / "prompts" / "cues.toml").reflection_phrases

@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_cli
-from voice_interviewer import app
 from voice_interviewer.adapters import sound
 from voice_interviewer.adapters.hibari_voice import HibariSpeaker
 from voice_interviewer.adapters.tts import (
@@ -26,10 +25,11 @@ from voice_interviewer.adapters.tts import (
     split_sentences,
     trim_silence,
 )
+from voice_interviewer.app import practice as app
+from voice_interviewer.app.bench.voicebench import VoiceUnderTest, measure_voice
 from voice_interviewer.config import Config
 from voice_interviewer.errors import AudioError, InputError, SpeakerError
 from voice_interviewer.testing import RecordingSpeaker
-from voice_interviewer.voicebench import VoiceUnderTest, measure_voice
 
 RATE = 16000
 LINE = "First one. Second one. Third one."

@@ -1,5 +1,5 @@
 """``python -m voice_interviewer``."""
 
-from .cli import entry
+from .cli.main import entry
 
 entry()

@@ -9,6 +9,7 @@ unless a field says otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -289,3 +290,22 @@ class Analysis:
     signals: Signals
     delivery: DeliveryMetrics | None
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model folder ready to load.
+
+    origin: "config" (a user-supplied folder), "data_home" (assembled earlier),
+    or "assembled" (assembled just now from the installed packages).
+    checksum: combined SHA-256 for bundled models; None for user folders.
+    """
+
+    kind: str
+    name: str
+    path: Path
+    origin: str
+    checksum: str | None
+
+    def describe(self) -> dict[str, str | None]:
+        return {"name": self.name, "path": str(self.path), "checksum": self.checksum}

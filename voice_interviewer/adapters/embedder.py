@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from ..errors import ModelError
-from ..models import ResolvedModel
+from ..types import ResolvedModel
 from .offline import force_offline
 
 

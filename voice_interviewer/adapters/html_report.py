@@ -14,7 +14,7 @@ import jinja2
 import pygal
 from pygal.style import Style
 
-from ..report import STAR_PARTS, ProgressReport, SessionReport, TurnView
+from ..review.report import STAR_PARTS, ProgressReport, SessionReport, TurnView
 
 STAR_COLOURS = {
     "situation": "#3b6fd8",

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from ..models import ResolvedModel
+from ..types import ResolvedModel
 from .offline import force_offline
 
 CHECK_SENTENCES = ["I rewrote the retry logic.", "Timeouts dropped by 90 percent.", "Hi."]

@@ -23,8 +23,7 @@ import numpy as np
 
 from ..config import ModelsConfig
 from ..errors import ModelError
-from ..models import ResolvedModel
-from ..types import SAMPLE_RATE, Transcript, TranscriptionStats, Word
+from ..types import SAMPLE_RATE, ResolvedModel, Transcript, TranscriptionStats, Word
 from .offline import force_offline
 
 # A disfluent prompt nudges Whisper to keep "um", "uh" and similar fillers instead

@@ -1,0 +1,13 @@
+"""Analysis: one answer's transcript in, an ``Analysis`` out (standard library and numpy only).
+
+In the order of a turn:
+
+- ``text``: tokens and phrase matching shared by the modules below.
+- ``star``: STAR labelling of sentences (linear classifier over embeddings and cues, HMM smoothing).
+- ``story_end``: P(the answer ends here) for the words said so far, asked at every pause.
+- ``competency``: which of the 11 competencies an answer shows, with evidence.
+- ``signals``: ownership, numbers, reflection, specificity, length.
+- ``delivery``: pace, fillers, hedges and pauses from word timings.
+- ``analyzer``: one call turns a transcript into an ``Analysis`` (splits, embeds once, runs the above).
+- ``score``: the Score JSON, the stable contract of ``score --format json``.
+"""

@@ -1,0 +1,208 @@
+"""Evaluation harness: measures the analyzer on labelled answers (eval/*.toml).
+
+Reports sentence-level STAR accuracy and macro-F1, competency top-1/top-2
+accuracy, and signal accuracy. Refuses to run if any evaluation sentence also
+appears among the exemplars in prompts/ (the two must stay disjoint).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..analysis.analyzer import Analyzer
+from ..content.content import AnalysisContent
+from ..content.prompts import COMPETENCY_IDS, Round, read_toml
+from ..errors import InputError
+from ..interview.policy import decide
+from ..types import SENTENCE_LABELS, Transcript
+
+
+@dataclass(frozen=True)
+class GoldAnswer:
+    id: str
+    question: str
+    competencies: tuple[str, ...]
+    defects: tuple[str, ...]
+    specific: bool
+    has_reflection: bool
+    quantified: bool
+    ownership: str
+    sentences: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+def load_gold(path: Path) -> list[GoldAnswer]:
+    raw = read_toml(path)
+    out = []
+    for i, a in enumerate(raw.get("answer", [])):
+        where = f"{path} answer #{i + 1}"
+        try:
+            sents = a["sentences"]
+            gold = GoldAnswer(
+                id=a["id"],
+                question=a["question"],
+                competencies=tuple(a["competencies"]),
+                defects=tuple(a.get("defects", [])),
+                specific=bool(a["specific"]),
+                has_reflection=bool(a["has_reflection"]),
+                quantified=bool(a["quantified"]),
+                ownership=a["ownership"],
+                sentences=tuple(s["text"] for s in sents),
+                labels=tuple(s["star"] for s in sents),
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"{where}: missing or malformed field {exc}", "see eval/README.md") from exc
+        bad = [lab for lab in gold.labels if lab not in SENTENCE_LABELS] + [
+            c for c in gold.competencies if c not in COMPETENCY_IDS
+        ]
+        if bad:
+            raise InputError(f"{where}: unknown label or competency '{bad[0]}'", "fix the data")
+        out.append(gold)
+    if not out:
+        raise InputError(f"{path}: no [[answer]] entries", "add labelled answers")
+    return out
+
+
+def check_disjoint(gold: list[GoldAnswer], content: AnalysisContent) -> list[str]:
+    """Evaluation sentences that also occur among the exemplars (must be none)."""
+    exemplars = {s.strip().lower() for s in content.all_exemplar_sentences()}
+    return [s for a in gold for s in a.sentences if s.strip().lower() in exemplars]
+
+
+def macro_f1(
+    gold: list[str], pred: list[str], labels: tuple[str, ...] = SENTENCE_LABELS
+) -> tuple[float, dict[str, float]]:
+    per: dict[str, float] = {}
+    for label in labels:
+        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
+        fp = sum(p == label and g != label for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == label and p != label for g, p in zip(gold, pred, strict=True))
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        per[label] = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return sum(per.values()) / len(per), per
+
+
+@dataclass
+class EvalReport:
+    answers: int = 0
+    sentences: int = 0
+    star_accuracy: float = 0.0
+    star_macro_f1: float = 0.0
+    star_f1: dict[str, float] = field(default_factory=dict)
+    confusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    competency_top1: float = 0.0
+    competency_top2: float = 0.0
+    competency_top2_answer_only: float = 0.0
+    signal_accuracy: dict[str, float] = field(default_factory=dict)
+    split_agreement: float = 0.0
+    follow_up_gap_hit: float | None = None  # first probe targets an actual gap (answers labelled with defects)
+    follow_up_gap_answers: int = 0
+    strong_without_star_probe: float | None = None  # strong answers never get a situation/task/action/result probe
+    strong_answers: int = 0
+    follow_up_ms_p95: float | None = None
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+
+STAR_PROBES = {"situation", "task", "action", "result"}
+
+
+def gold_gaps(a: GoldAnswer) -> set[str]:
+    """The probe targets that address a real gap of a labelled answer.
+
+    From the labels themselves: STAR parts with no sentence, and the gold signals
+    (no reflection, no numbers in a result, "we" ownership, generic talk).
+    """
+    gaps = {part for part in STAR_PROBES if part not in a.labels}
+    if not a.has_reflection:
+        gaps.add("reflection")
+    if not a.quantified and "result" in a.labels:
+        gaps.add("metrics")
+    if a.ownership == "we":
+        gaps.add("ownership")
+    if not a.specific:
+        gaps.add("specificity")
+    return gaps
+
+
+def ownership_of(i_ratio: float | None) -> str:
+    if i_ratio is None:
+        return "mixed"
+    return "i" if i_ratio >= 0.6 else "we" if i_ratio <= 0.4 else "mixed"
+
+
+def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = None) -> EvalReport:
+    overlap = check_disjoint(gold, analyzer.content)
+    if overlap:
+        raise InputError(
+            f"{len(overlap)} evaluation sentence(s) also appear in prompts/ exemplars, e.g. {overlap[0]!r}",
+            "keep exemplars and evaluation answers disjoint",
+        )
+    g_all: list[str] = []
+    p_all: list[str] = []
+    top1 = top2 = top2_alone = 0
+    gap_total = gap_hits = strong_total = strong_ok = 0
+    decide_ms: list[float] = []
+    signal_hits: Counter[str] = Counter()
+    split_same = 0
+    report = EvalReport(answers=len(gold))
+    for a in gold:
+        text = " ".join(a.sentences)
+        split_same += analyzer.split(text) == list(a.sentences)
+        result = analyzer.analyze(a.question, Transcript(text), "text", sentences=list(a.sentences))
+        pred = [s.star for s in result.sentences]
+        g_all += a.labels
+        p_all += pred
+        ranked = [c.id for c in result.competencies]
+        top1 += ranked[0] == a.competencies[0]
+        top2 += a.competencies[0] in ranked[:2]
+        alone = analyzer.analyze("", Transcript(text), "text", sentences=list(a.sentences))
+        top2_alone += a.competencies[0] in [c.id for c in alone.competencies[:2]]
+        sig = result.signals
+        signal_hits["has_reflection"] += sig.has_reflection == a.has_reflection
+        signal_hits["quantified"] += bool(sig.quantified_results) == a.quantified
+        signal_hits["specific"] += sig.specific == a.specific
+        signal_hits["ownership"] += ownership_of(sig.i_ratio) == a.ownership
+        for i, (g, p) in enumerate(zip(a.labels, pred, strict=True)):
+            if g != p:
+                report.misses.append({"answer": a.id, "index": i, "gold": g, "pred": p, "text": a.sentences[i]})
+        if ranked[0] != a.competencies[0]:
+            report.misses.append({"answer": a.id, "gold_competency": a.competencies[0], "ranked": ranked[:3]})
+        if rnd is not None:
+            t0 = time.perf_counter()
+            follow = decide(result, rnd, (), rnd.max_follow_ups, a.competencies[0])
+            decide_ms.append((time.perf_counter() - t0) * 1000)
+            wanted = gold_gaps(a) if a.defects else set()
+            if wanted:
+                gap_total += 1
+                gap_hits += follow.target in wanted
+                if follow.target not in wanted:
+                    report.misses.append({"answer": a.id, "defects": list(a.defects), "follow_up": follow.target})
+            elif not a.defects:
+                strong_total += 1
+                strong_ok += follow.target not in STAR_PROBES
+                if follow.target in STAR_PROBES:
+                    report.misses.append({"answer": a.id, "strong_answer_probe": follow.target})
+    n = len(gold)
+    report.sentences = len(g_all)
+    report.star_accuracy = sum(g == p for g, p in zip(g_all, p_all, strict=True)) / len(g_all)
+    report.star_macro_f1, report.star_f1 = macro_f1(g_all, p_all)
+    report.confusion = {g: {p: 0 for p in SENTENCE_LABELS} for g in SENTENCE_LABELS}
+    for g, p in zip(g_all, p_all, strict=True):
+        report.confusion[g][p] += 1
+    report.competency_top1 = top1 / n
+    report.competency_top2 = top2 / n
+    report.competency_top2_answer_only = top2_alone / n
+    report.signal_accuracy = {k: v / n for k, v in signal_hits.items()}
+    report.split_agreement = split_same / n
+    if rnd is not None:
+        report.follow_up_gap_answers, report.strong_answers = gap_total, strong_total
+        report.follow_up_gap_hit = gap_hits / gap_total if gap_total else None
+        report.strong_without_star_probe = strong_ok / strong_total if strong_total else None
+        ordered = sorted(decide_ms)
+        report.follow_up_ms_p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return report

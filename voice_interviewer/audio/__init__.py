@@ -1,0 +1,10 @@
+"""Audio: chunks in, a captured answer out (standard library and numpy only).
+
+In the order of a turn:
+
+- ``sources``: typed answers, stdin lines and WAV files replayed as if spoken into a microphone.
+- ``echo``: tells the interviewer's own voice (played through speakers) from the candidate's.
+- ``endpointing``: end of turn, a state machine over counted VAD windows told what was said.
+- ``streaming``: segments of an answer decoded on a worker thread while it goes on; the WAV writer.
+- ``listening``: one answer heard end to end: VAD, end of turn, streaming transcription, barge-in.
+"""

@@ -1,0 +1,746 @@
+"""Listening to one answer: VAD, end of turn from what was said, streaming transcription, barge-in.
+
+Pure logic over ports (audio chunks in, a speech-probability model, a transcriber,
+an optional story check and acoustic end-of-turn model, a clock).
+
+A ``Listener`` consumes the chunks of one answer. Speech is cut into segments at
+short pauses and each is transcribed on a worker thread while the candidate goes
+on (``streaming.SegmentTranscriber``). At every pause the listener gathers the
+signals the endpointer decides with (``endpointing.TurnSignals``): the words just
+said, the analyzer's verdict on the story so far (run on the transcript as it
+grows, ~30 ms), and the acoustic end-of-turn probability of the last 8 s. Before
+a quick ending it waits, bounded, for the last segment's words, so a finished
+story is never judged on stale text.
+
+After the end the listener keeps consuming (``watching``): if the candidate speaks
+again while the interviewer replies, the same answer resumes (one turn, one WAV,
+one transcript). ``StreamingAnswerSource`` runs a listener on its own thread per
+answer, so the interview loop can speak while it watches.
+
+The same path serves the microphone and a WAV file replayed at real-time pace.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..ports import Clock, Transcriber
+from ..types import (
+    SAMPLE_RATE,
+    AudioChunk,
+    CapturedAnswer,
+    ListenContext,
+    Transcript,
+    TranscriptionStats,
+    Utterance,
+    Word,
+)
+from .echo import EchoGate, contour
+from .endpointing import (
+    WINDOW,
+    EndDecision,
+    EndpointConfig,
+    Endpointer,
+    State,
+    StoryVerdict,
+    TurnSignals,
+    has_phrase,
+    open_clause,
+)
+from .streaming import CUT_SEARCH_S, MAX_SEGMENT_S, PAD, SegmentTranscriber, SpeechProbability, WavWriter
+
+SMART_TURN_AT_S = 0.2  # the acoustic model hears the pause once it is this long
+# The open segment is decoded ahead of time once a pause is this long, so its words are ready
+# when the segment closes (segment_pause_s) and a finished answer can end then; speech again
+# before that cancels it. Saves ~0.3 s of dead air per answer for one decode in a few pauses.
+SPECULATE_AT_S = 0.15
+SMART_TURN_S = 8.0  # ... and the last 8 s of audio (what Smart Turn v3 was trained on)
+TRANSCRIPT_WAIT_S = 1.5  # longest the listener blocks for the last segment's words at a pause
+STATUS_EVERY_S = 0.25
+HOLD_TAIL_WORDS = 12  # a hold phrase counts when it is among the last words said
+
+
+StoryCheck = Callable[[ListenContext, str], StoryVerdict | None]
+
+
+class EndOfTurnModel(Protocol):
+    """Acoustic end-of-turn model (Smart Turn): P(the speaker has finished) from 16 kHz audio."""
+
+    def probability(self, samples: np.ndarray) -> float: ...
+
+
+@dataclass(frozen=True)
+class ListenStatus:
+    """What the live status line shows while the candidate answers."""
+
+    elapsed_s: float
+    level: float  # RMS of the last chunk, 0-1
+    speaking: bool
+    pause_s: float
+    started: bool  # speech has started
+    resumed: int
+
+
+def status_line(status: ListenStatus) -> str:
+    """One line for a terminal while the candidate answers (rewritten in place)."""
+    minutes, seconds = divmod(int(status.elapsed_s), 60)
+    bars = min(8, int(status.level * 40))
+    meter = "#" * bars + "." * (8 - bars)
+    if not status.started:
+        state = "waiting for you to start"
+    elif status.speaking or status.pause_s < 0.5:
+        state = "listening"
+    else:
+        state = f"pause {status.pause_s:.1f} s, still listening"
+    return f"  {minutes}:{seconds:02d}  [{meter}]  {state}   Enter = I'm done"
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What listening produced (sample-based times, plus the clock time of the endpoint)."""
+
+    samples: np.ndarray
+    transcript: Transcript
+    end_reason: str
+    speech_start_s: float | None
+    speech_end_s: float | None
+    endpoint_at: float
+    segments: int
+    end_signals: dict[str, Any] | None = None
+    resumed: int = 0
+
+
+class _Segments(SegmentTranscriber):
+    """SegmentTranscriber that also tells the texts decoded so far and how many are done."""
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            return [r.transcript.text for r in self._results]
+
+
+class _WithContext:
+    """A transcriber whose first segment (no prompt of its own) gets the words said before a resume."""
+
+    def __init__(self, inner: Transcriber, before: Callable[[], str]) -> None:
+        self._inner = inner
+        self._before = before
+        self.name = inner.name
+
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]:
+        return self._inner.transcribe(samples, prompt=prompt or (" ".join(self._before().split()[-30:]) or None))
+
+
+class Listener:
+    """One answer: feed chunks; ``heard()`` after the end; keeps watching for a resume."""
+
+    def __init__(
+        self,
+        vad: SpeechProbability,
+        transcriber: Callable[[], Transcriber],
+        clock: Clock,
+        cfg: EndpointConfig | None = None,
+        context: ListenContext | None = None,
+        story: StoryCheck | None = None,
+        smart_turn: EndOfTurnModel | None = None,
+        on_status: Callable[[ListenStatus], None] | None = None,
+        echo: EchoGate | None = None,
+    ) -> None:
+        self.cfg = cfg or EndpointConfig()
+        self._echo = echo
+        self.echo_windows = 0  # voiced windows ignored as the interviewer's own voice
+        self.endpointer = Endpointer(self.cfg)
+        self._vad = vad
+        self._vad.reset()
+        self._transcriber = transcriber
+        self._clock = clock
+        self._context = context or ListenContext()
+        self._story = story
+        self._smart = smart_turn
+        self._on_status = on_status
+        self._audio: list[np.ndarray] = []
+        self._whole: np.ndarray | None = None
+        self.total = 0
+        self._probs: list[float] = []
+        self._parts: list[Transcript] = []  # transcripts of the stretches before each resume
+        self._segments: _Segments | None = None  # started with the first segment of each stretch
+        self._submitted = 0
+        self._ahead: tuple[tuple[int, int], int] | None = None  # (segment, job) decoded ahead of time
+        self._checked_text: str | None = None
+        self._verdict: StoryVerdict | None = None
+        self._pause_smart: float | None = None
+        self._pause_smart_ms: float | None = None
+        self._pause_no = 0
+        self._pauses: list[dict[str, Any]] = []  # long pauses that did not end the answer
+        self._earlier: list[dict[str, Any]] = []  # end decisions undone by a resume
+        self._status_at = 0
+        self._level = 0.0
+        self.reason: str | None = None  # why the answer ended (None while listening)
+        self.endpoint_at: float | None = None
+        self.resumed = 0
+        self._end_signals: dict[str, Any] | None = None
+        self._end_total = 0  # samples heard when the answer (last) ended
+        self._segments_total = 0
+        self._pause_waited = False
+        # The stream's thread feeds while the interview's thread reads the result.
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ feeding
+
+    def _new_segments(self) -> _Segments:
+        before = " ".join(p.text for p in self._parts)
+        return _Segments(lambda: _WithContext(self._transcriber(), lambda: before))
+
+    @property
+    def listening(self) -> bool:
+        return self.reason is None
+
+    def feed(self, chunk: AudioChunk) -> str | None:
+        """Consume one chunk. Returns "end" when the answer ended in it, "resume" when it resumed."""
+        with self._lock:
+            return self._feed(chunk)
+
+    def _feed(self, chunk: AudioChunk) -> str | None:
+        samples = chunk.samples
+        self._audio.append(samples)
+        self._whole = None
+        self.total += len(samples)
+        self._level = float(np.sqrt(np.mean(np.square(samples)))) if len(samples) else 0.0
+        outcome: str | None = None
+        if self._echo is not None:
+            now = self._clock()
+            for i, value in enumerate(contour(samples, SAMPLE_RATE)):
+                self._echo.heard(float(value), now - (len(samples) - (i + 1) * WINDOW) / SAMPLE_RATE)
+        for prob in self._vad.process(samples):
+            if self._echo is not None and prob >= self.cfg.start_threshold and self._echo.is_echo():
+                prob = 0.0  # our own voice through the speakers, not the candidate
+                self.echo_windows += 1
+            self._probs.append(prob)
+            ep = self.endpointer
+            if ep.state is State.STOPPING:
+                self._gather_signals()
+            was_stopping_for = ep.pause_s
+            for event in ep.update(prob):
+                if event.kind == "segment":
+                    self._submit_or_keep(event.start, event.end)
+                elif event.kind == "end":
+                    self._ended(event.reason)
+                    outcome = "end"
+                elif event.kind == "resume":
+                    self._resumed()
+                    outcome = "resume"
+            if ep.state is State.SPEAKING and self._ahead is not None:
+                self._cancel_ahead()  # the candidate went on: that segment is not closed after all
+            if was_stopping_for >= 1.5 and ep.state is State.SPEAKING:
+                self._pauses.append(self._pause_record(was_stopping_for))
+        if self.listening:
+            self._cut_long_segment()
+            self._status()
+        return outcome
+
+    def end_now(self, reason: str) -> None:
+        """End the answer from outside (a key press, or the source ran out)."""
+        with self._lock:
+            if self.listening:
+                self.endpointer.end_now()
+                self._ended(reason)
+
+    def _pcm(self) -> np.ndarray:
+        if self._whole is None:
+            self._whole = np.concatenate(self._audio) if len(self._audio) > 1 else self._audio[0]
+            self._audio = [self._whole]
+        return self._whole
+
+    def _submit(self, start: int, end: int) -> int:
+        whole = self._pcm()
+        lo, hi = max(0, start - PAD), min(len(whole), end + PAD)
+        if self._segments is None:
+            self._segments = self._new_segments()
+        job = self._segments.submit(lo, whole[lo:hi])
+        self._submitted += 1
+        self._segments_total += 1
+        return job
+
+    def _submit_or_keep(self, start: int, end: int) -> None:
+        """A segment closed: the one decoded ahead of time if it is the same speech, else submit it."""
+        if self._ahead is not None and self._ahead[0] == (start, end):
+            self._ahead = None  # already decoding (or decoded): keep it
+            return
+        if self._ahead is not None:
+            self._cancel_ahead()
+        self._submit(start, end)
+
+    def _decode_ahead(self) -> None:
+        """Submit the open segment ahead of its close, once per pause (no-op after that)."""
+        seg = self.endpointer.open_segment()
+        if seg is None or seg[1] <= seg[0] or self._ahead is not None:
+            return
+        self._ahead = (seg, self._submit(*seg))
+
+    def _cancel_ahead(self) -> None:
+        assert self._ahead is not None and self._segments is not None
+        self._segments.cancel(self._ahead[1])
+        self._ahead = None
+        self._submitted -= 1
+        self._segments_total -= 1
+
+    def _cut_long_segment(self) -> None:
+        ep = self.endpointer
+        open_seg = ep.open_segment()
+        if not open_seg or open_seg[1] - open_seg[0] < int(MAX_SEGMENT_S * SAMPLE_RATE):
+            return
+        # A monologue with no pause: cut before Whisper's 30 s window, at the quietest
+        # window of the last CUT_SEARCH_S seconds (between words, not inside one).
+        lo = max(open_seg[0] + 1, open_seg[1] - int(CUT_SEARCH_S * SAMPLE_RATE)) // WINDOW
+        hi = max(lo + 1, open_seg[1] // WINDOW)
+        cut = (lo + int(np.argmin(self._probs[lo:hi]))) * WINDOW if self._probs[lo:hi] else open_seg[1]
+        self._submit(open_seg[0], cut)
+        ep.cut_segment(cut)
+
+    # ------------------------------------------------------------------ signals at a pause
+
+    def _gather_signals(self) -> None:
+        ep = self.endpointer
+        cfg = self.cfg
+        pause = ep.pause_s
+        if pause <= 1.5 * WINDOW / SAMPLE_RATE:  # a new pause
+            self._pause_no += 1
+            self._pause_smart = self._pause_smart_ms = None
+            self._pause_waited = False
+        if pause >= SPECULATE_AT_S:
+            self._decode_ahead()
+        if self._smart is not None and self._pause_smart is None and pause >= SMART_TURN_AT_S:
+            started = time.perf_counter()
+            try:
+                self._pause_smart = float(self._smart.probability(self._pcm()[-int(SMART_TURN_S * SAMPLE_RATE) :]))
+            except Exception:  # a broken model must not end the interview: the other signals decide
+                self._smart = None
+            self._pause_smart_ms = round((time.perf_counter() - started) * 1000, 1)
+        segment_closed = ep.open_segment() is None
+        done_count = self._segments.count if self._segments is not None else 0
+        pending = done_count < self._submitted
+        if segment_closed and pending and not self._pause_waited and pause >= cfg.wait_done_s - 0.1:
+            # About to decide: the words of the last segment are worth a short wait (once a pause).
+            self._pause_waited = True
+            self._await_transcripts(TRANSCRIPT_WAIT_S)
+        texts = self._segments.texts() if self._segments is not None else []
+        current = segment_closed and len(texts) >= self._submitted
+        tail = texts[-1] if texts else (self._parts[-1].text if self._parts else "")
+        if current and self._story is not None:
+            text = " ".join([*(p.text for p in self._parts), *texts]).strip()
+            if text != self._checked_text:
+                self._checked_text = text
+                try:
+                    self._verdict = self._story(self._context, text) if text else None
+                except Exception:  # the story check is advice; silence rules still apply
+                    self._verdict = None
+        tail_words = " ".join(tail.split()[-HOLD_TAIL_WORDS:])
+        ep.set_signals(TurnSignals(tail_words, current, self._verdict if current else None, self._pause_smart))
+
+    def _await_transcripts(self, limit_s: float) -> None:
+        deadline = time.monotonic() + limit_s
+        done = threading.Event()
+        # SegmentTranscriber exposes no completion event; poll it briefly (5 ms steps).
+        while self._segments is not None and self._segments.count < self._submitted and time.monotonic() < deadline:
+            done.wait(0.005)
+
+    def _pause_record(self, pause_s: float) -> dict[str, Any]:
+        decision = self.endpointer.current_decision()
+        return {
+            "at_s": round((self.endpointer.speech_end or 0) / SAMPLE_RATE, 3),
+            "silence_s": round(pause_s, 2),
+            "rule": decision.rule,
+            "wait_s": decision.wait_s,
+            "story_done": self.endpointer.signals.story.done if self.endpointer.signals.story else None,
+            "smart_turn": round(self._pause_smart, 3) if self._pause_smart is not None else None,
+        }
+
+    def _signals_record(self, decision: EndDecision | None) -> dict[str, Any]:
+        ep = self.endpointer
+        sig = ep.signals
+        return {
+            "rule": decision.rule if decision else None,
+            "wait_s": decision.wait_s if decision else None,
+            "silence_s": round(ep.ended_pause_s, 3),
+            "decided_at_s": round(ep.windows * WINDOW / SAMPLE_RATE, 3),
+            "tail": sig.tail[-120:],
+            "open_clause": open_clause(sig.tail, self.cfg.open_endings, self.cfg.fillers, self.cfg.dangling),
+            "hold_phrase": has_phrase(sig.tail, self.cfg.hold_phrases),
+            "transcript_current": sig.transcript_current,
+            "story_done": sig.story.done if sig.story else None,
+            "story": sig.story.summary if sig.story else None,
+            "smart_turn": round(sig.smart_turn, 3) if sig.smart_turn is not None else None,
+            "smart_turn_ms": self._pause_smart_ms,
+        }
+
+    # ------------------------------------------------------------------ end and resume
+
+    def _ended(self, reason: str) -> None:
+        self.reason = reason
+        self.endpoint_at = self._clock()
+        self._end_total = self.total
+        signals = self._signals_record(self.endpointer.decision if reason == "silence" else None)
+        signals["reason"] = reason
+        self._end_signals = signals
+        rest = self.endpointer.take_open_segment()
+        if rest and rest[1] > rest[0]:
+            self._submit_or_keep(*rest)
+        elif self._ahead is not None:
+            self._cancel_ahead()
+
+    def _resumed(self) -> None:
+        if self._end_signals is not None:
+            self._earlier.append(self._end_signals)
+        self._parts.append(self._finish_segments(self.total))
+        self._checked_text = None
+        self._verdict = None
+        self.reason = None
+        self.endpoint_at = None
+        self._end_signals = None
+        self.resumed += 1
+
+    def _finish_segments(self, samples: int) -> Transcript:
+        """Wait for this stretch's segments and stop their worker (none started: nothing said)."""
+        segments, self._segments = self._segments, None
+        self._submitted = 0
+        return segments.finish(samples / SAMPLE_RATE) if segments is not None else Transcript("")
+
+    def close(self) -> None:
+        """Stop any transcription worker still running (the answer is final)."""
+        with self._lock:
+            if self._segments is not None:
+                self._finish_segments(self.total)
+
+    def heard(self) -> Heard:
+        """The answer so far (waits for the last segment's words). Valid after the end."""
+        with self._lock:
+            return self._heard()
+
+    def _heard(self) -> Heard:
+        end_total = self._end_total if self.reason is not None else self.total
+        self._parts.append(self._finish_segments(end_total))  # a resume starts fresh workers
+        transcript = _merge(self._parts, end_total / SAMPLE_RATE)
+        self._parts = [transcript]
+        ep = self.endpointer
+        reason = self.reason or "source_end"
+        if ep.speech_start is None:
+            reason = "no_speech" if reason in ("silence", "no_speech", "source_end") else reason
+        start_s = ep.speech_start / SAMPLE_RATE if ep.speech_start is not None else None
+        end_s = None
+        if ep.speech_start is not None:
+            end_s = (ep.speech_end if ep.speech_end is not None else end_total) / SAMPLE_RATE
+        signals = dict(self._end_signals or {"reason": reason})
+        signals["pauses"] = list(self._pauses)
+        signals["echo_windows"] = self.echo_windows
+        if self._earlier:
+            signals["resumed_after"] = list(self._earlier)
+        samples = self._pcm()[:end_total] if self._audio else np.zeros(0, dtype=np.float32)
+        return Heard(
+            samples,
+            transcript,
+            reason,
+            start_s,
+            end_s,
+            self.endpoint_at if self.endpoint_at is not None else self._clock(),
+            self._segments_total,
+            signals,
+            self.resumed,
+        )
+
+    def _status(self) -> None:
+        if self._on_status is None or self.total - self._status_at < STATUS_EVERY_S * SAMPLE_RATE:
+            return
+        self._status_at = self.total
+        ep = self.endpointer
+        self._on_status(
+            ListenStatus(
+                elapsed_s=self.total / SAMPLE_RATE,
+                level=self._level,
+                speaking=ep.state is State.SPEAKING,
+                pause_s=ep.pause_s,
+                started=ep.speech_start is not None,
+                resumed=self.resumed,
+            )
+        )
+
+
+def _merge(parts: list[Transcript], duration_s: float) -> Transcript:
+    words: list[Word] = [w for p in parts for w in p.words]
+    text = " ".join(p.text for p in parts if p.text)
+    return Transcript(text, tuple(words), round(duration_s, 3), "en" if text else None)
+
+
+def listen(
+    chunks: Any,
+    vad: SpeechProbability,
+    transcriber: Callable[[], Transcriber],
+    clock: Clock,
+    cfg: EndpointConfig | None = None,
+    on_chunk: Callable[[np.ndarray], None] = lambda _s: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    context: ListenContext | None = None,
+    story: StoryCheck | None = None,
+    smart_turn: EndOfTurnModel | None = None,
+) -> Heard:
+    """Consume audio until the answer ends (no barge-in watching): the simple, synchronous form."""
+    listener = Listener(vad, transcriber, clock, cfg, context, story, smart_turn)
+    for chunk in chunks:
+        on_chunk(chunk.samples)
+        if listener.feed(chunk) == "end":
+            break
+        if should_stop():
+            listener.end_now("key")
+            break
+    listener.end_now("source_end")
+    return listener.heard()
+
+
+ChunkStream = Callable[[int], AbstractContextManager[Iterator[AudioChunk]]]
+WATCHED_REASONS = ("silence",)  # a key press, the cap or no speech are not undone by more speech
+
+
+class _OpenAnswer:
+    """One answer's audio stream, read on its own thread: listening, then watching for a resume.
+
+    Audio heard while watching is kept in memory and written to the answer's WAV only when
+    the candidate resumes (then it is part of the answer); otherwise it is dropped.
+    """
+
+    def __init__(
+        self,
+        open_stream: ChunkStream,
+        turn_index: int,
+        listener: Listener,
+        writer: WavWriter,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        self.listener = listener
+        self._writer = writer
+        self._should_stop = should_stop
+        self._events: queue.Queue[str] = queue.Queue()
+        self._stop = threading.Event()
+        self._on_speech: Callable[[], None] | None = None
+        self._resume_seen = False
+        self._held: list[np.ndarray] = []
+        self._lock = threading.Lock()
+        self.error: BaseException | None = None
+        self.got_audio = False
+        self._thread = threading.Thread(
+            target=self._run, args=(open_stream, turn_index), name=f"answer-{turn_index}", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, open_stream: ChunkStream, turn_index: int) -> None:
+        try:
+            with open_stream(turn_index) as chunks:
+                for chunk in chunks:
+                    if self._stop.is_set():
+                        break
+                    self.got_audio = True
+                    if self.listener.listening:
+                        self._writer.write(chunk.samples)
+                    else:
+                        self._held.append(chunk.samples)
+                    outcome = self.listener.feed(chunk)
+                    if outcome == "resume":
+                        self._on_resume()
+                    elif outcome == "end":
+                        self._ended()
+                    elif self.listener.listening and self._should_stop():
+                        self.listener.end_now("key")
+                        self._ended()
+                    if not self.listener.listening and self.listener.reason not in WATCHED_REASONS:
+                        break  # nothing to watch for
+        except BaseException as exc:  # re-raised on the interview's thread
+            self.error = exc
+        finally:
+            if self.listener.listening:
+                self.listener.end_now("source_end")
+                self._ended()
+            self._events.put("closed")
+
+    def _ended(self) -> None:
+        self._held = []
+        self._events.put("end")
+
+    def _on_resume(self) -> None:
+        for block in self._held:
+            self._writer.write(block)  # the gap and the new words are part of the answer now
+        self._held = []
+        with self._lock:
+            self._resume_seen = True
+            callback = self._on_speech
+        if callback is not None:
+            callback()
+
+    def wait_end(self) -> None:
+        """Block until the answer ends (or the stream closes)."""
+        while True:
+            event = self._events.get()
+            if event == "end" or event == "closed":
+                if event == "closed":
+                    self._events.put("closed")  # later waits see it too
+                if self.error is not None:
+                    raise self.error
+                return
+
+    def watch(self, on_speech: Callable[[], None]) -> bool:
+        """Call ``on_speech`` (from the stream's thread) when the candidate resumes; True if already."""
+        with self._lock:
+            self._on_speech = on_speech
+            return self._resume_seen
+
+    def unwatch(self) -> None:
+        with self._lock:
+            self._on_speech = None
+
+    @property
+    def resumed(self) -> bool:
+        with self._lock:
+            return self._resume_seen
+
+    def take_resume(self) -> None:
+        with self._lock:
+            self._resume_seen = False
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5.0)
+        self._writer.close()
+        self.listener.close()
+
+
+class StreamingAnswerSource:
+    """Answers spoken into a chunk stream (microphone or replayed WAV), endpointed and transcribed live.
+
+    ``capture`` returns at the end of the answer while the stream stays open: ``watch``
+    arms barge-in (the candidate speaking again while the interviewer replies),
+    ``resume`` continues the same answer, ``release`` closes it for good.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        open_stream: ChunkStream | None,
+        vad: Callable[[], SpeechProbability],
+        transcriber: Callable[[], Transcriber],
+        clock: Clock,
+        audio_path: Callable[[int], Path],
+        cfg: EndpointConfig | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        wait_to_start: Callable[[], bool] | None = None,
+        prompt: Callable[[str], None] = lambda _m: None,
+        overflows: Callable[[], int] = lambda: 0,
+        story: StoryCheck | None = None,
+        smart_turn: Callable[[], EndOfTurnModel | None] = lambda: None,
+        on_status: Callable[[ListenStatus | None], None] | None = None,
+        echo: Callable[[], EchoGate | None] = lambda: None,
+    ) -> None:
+        self.kind = kind
+        self._echo = echo
+        self._open = open_stream
+        self._vad = vad
+        self._transcriber = transcriber
+        self._clock = clock
+        self._audio_path = audio_path
+        self._cfg = cfg
+        self._should_stop = should_stop
+        self._wait_to_start = wait_to_start
+        self._prompt = prompt
+        self._overflows = overflows
+        self._story = story
+        self._smart_turn = smart_turn
+        self._on_status = on_status
+        self._current: _OpenAnswer | None = None
+        self._overflows_before = 0
+        self._path: Path | None = None
+
+    def capture(self, turn_index: int, context: ListenContext | None = None) -> CapturedAnswer | None:
+        self.release()
+        if self._open is None:
+            return None
+        if self._wait_to_start is not None and not self._wait_to_start():
+            return None  # push-to-talk: the candidate ended the interview instead of starting
+        self._path = path = self._audio_path(turn_index)
+        self._overflows_before = self._overflows()
+        listener = Listener(
+            self._vad(),
+            self._transcriber,
+            self._clock,
+            self._cfg,
+            context,
+            self._story,
+            self._smart_turn(),
+            self._on_status,
+            self._echo(),
+        )
+        self._prompt("Listening... (Enter = I'm done)")
+        answer = _OpenAnswer(self._open, turn_index, listener, WavWriter(path), self._should_stop)
+        self._current = answer
+        try:
+            answer.wait_end()
+        except BaseException:
+            self.release()
+            raise
+        if not answer.got_audio:
+            self.release()
+            return None  # the source has no more answers
+        return self._captured()
+
+    def _captured(self) -> CapturedAnswer:
+        answer = self._current
+        assert answer is not None and self._path is not None
+        if self._on_status is not None:
+            self._on_status(None)  # the status line is done
+        heard = answer.listener.heard()
+        lost = self._overflows() - self._overflows_before
+        if lost:
+            self._prompt(f"Warning: {lost} audio block(s) were lost (input overflow); the computer was too busy.")
+        utterance = Utterance(heard.samples, heard.end_reason, str(self._path))  # type: ignore[arg-type]
+        if heard.end_reason not in WATCHED_REASONS:
+            self.release()
+        return CapturedAnswer(
+            overflows=lost,
+            source=self.kind,  # type: ignore[arg-type]
+            end_reason=heard.end_reason,  # type: ignore[arg-type]
+            utterance=utterance,
+            speech_start_s=heard.speech_start_s,
+            speech_end_s=heard.speech_end_s,
+            transcript=heard.transcript,
+            endpoint_at=heard.endpoint_at,
+            end_signals=heard.end_signals,
+            resumed=heard.resumed,
+        )
+
+    def watch(self, on_speech: Callable[[], None]) -> bool:
+        """Arm barge-in for the last answer. Returns True when the candidate already resumed."""
+        if self._current is None:
+            return False
+        return self._current.watch(on_speech)
+
+    def unwatch(self) -> None:
+        if self._current is not None:
+            self._current.unwatch()
+
+    def resume(self, turn_index: int) -> CapturedAnswer | None:
+        """The candidate went on: keep listening to the same answer; the whole answer at its end."""
+        answer = self._current
+        if answer is None:
+            return None
+        answer.take_resume()
+        answer.wait_end()
+        return self._captured()
+
+    def release(self) -> None:
+        """The last answer is final: stop watching and close its stream and WAV."""
+        if self._current is not None:
+            self._current.close()
+            self._current = None

@@ -1,0 +1,222 @@
+"""Analysis content from ``prompts/``: STAR exemplars, competencies, cue lists.
+
+Validated at load with messages that name the file and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import PromptError
+from ..types import SENTENCE_LABELS
+from .prompts import COMPETENCY_IDS, read_toml
+
+REFLECTION_MARK = "reflection"
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    name: str
+    definition: str
+    look_for: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    exemplars: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Lowercase cue phrases (see prompts/cues.toml)."""
+
+    fillers: tuple[str, ...]
+    hedges: tuple[str, ...]
+    situation_openers: tuple[str, ...]
+    task_phrases: tuple[str, ...]
+    action_verbs: frozenset[str]
+    result_phrases: tuple[str, ...]
+    reflection_phrases: tuple[str, ...]
+    generic_phrases: tuple[str, ...]
+    trailing_continuations: frozenset[str]
+    we_words: tuple[str, ...]
+    i_words: tuple[str, ...]
+    aside_phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainingItem:
+    """A labelled example answer from prompts/training/*.toml (used to fit the classifiers)."""
+
+    id: str
+    question: str
+    competencies: tuple[str, ...]
+    sentences: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnalysisContent:
+    """Everything the analyzer needs from prompts/.
+
+    star_exemplars: label -> exemplar sentences; result exemplars that are
+    reflections are also listed in ``reflection_exemplars``.
+    """
+
+    star_exemplars: dict[str, tuple[str, ...]]
+    reflection_exemplars: tuple[str, ...]
+    competencies: tuple[Competency, ...]
+    cues: Cues
+    training: tuple[TrainingItem, ...] = ()
+
+    def all_exemplar_sentences(self) -> set[str]:
+        out = {s for group in self.star_exemplars.values() for s in group}
+        out.update(s for c in self.competencies for s in c.exemplars)
+        out.update(s for t in self.training for s in t.sentences)
+        return out
+
+
+def _strings(raw: Any, where: str, minimum: int = 1) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(s, str) and s.strip() for s in raw):
+        raise PromptError(f"{where}: must be a list of non-empty strings", "fix the list")
+    if len(raw) < minimum:
+        raise PromptError(f"{where}: needs at least {minimum} entries, has {len(raw)}", "add more")
+    return tuple(s.strip() for s in raw)
+
+
+def load_star_exemplars(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    raw = read_toml(path)
+    out: dict[str, tuple[str, ...]] = {}
+    for label in SENTENCE_LABELS:
+        section = raw.get(label)
+        if not isinstance(section, dict):
+            raise PromptError(f"{path}: missing section [{label}]", "add it with a 'sentences' list")
+        out[label] = _strings(section.get("sentences"), f"{path} [{label}].sentences", minimum=5)
+    refl = raw.get("result", {}).get(REFLECTION_MARK, [])
+    reflections = _strings(refl, f"{path} [result].{REFLECTION_MARK}", minimum=0) if refl else ()
+    out["result"] = out["result"] + reflections
+    return out, reflections
+
+
+def load_competencies(path: Path) -> tuple[Competency, ...]:
+    raw = read_toml(path)
+    entries = raw.get("competency")
+    if not isinstance(entries, list):
+        raise PromptError(f"{path}: no [[competency]] entries", "add them")
+    found: dict[str, Competency] = {}
+    for i, entry in enumerate(entries):
+        where = f"{path} competency #{i + 1}"
+        cid = entry.get("id") if isinstance(entry, dict) else None
+        if cid not in COMPETENCY_IDS:
+            raise PromptError(f"{where}: unknown competency id {cid!r}", f"use one of: {', '.join(COMPETENCY_IDS)}")
+        where = f"{path} competency '{cid}'"
+        for key in ("name", "definition"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise PromptError(f"{where}: missing field '{key}'", "add it")
+        found[cid] = Competency(
+            id=cid,
+            name=entry["name"],
+            definition=entry["definition"],
+            look_for=_strings(entry.get("look_for", []), f"{where}.look_for"),
+            red_flags=_strings(entry.get("red_flags", []), f"{where}.red_flags"),
+            exemplars=_strings(entry.get("exemplars"), f"{where}.exemplars", minimum=5),
+        )
+    missing = [c for c in COMPETENCY_IDS if c not in found]
+    if missing:
+        raise PromptError(f"{path}: competency '{missing[0]}' is not defined", "add a [[competency]] for it")
+    return tuple(found[c] for c in COMPETENCY_IDS)
+
+
+def load_cues(path: Path) -> Cues:
+    raw = read_toml(path)
+
+    def get(key: str) -> tuple[str, ...]:
+        return tuple(s.lower() for s in _strings(raw.get(key), f"{path} {key}"))
+
+    return Cues(
+        fillers=get("fillers"),
+        hedges=get("hedges"),
+        situation_openers=get("situation_openers"),
+        task_phrases=get("task_phrases"),
+        action_verbs=frozenset(get("action_verbs")),
+        result_phrases=get("result_phrases"),
+        reflection_phrases=get("reflection_phrases"),
+        generic_phrases=get("generic_phrases"),
+        trailing_continuations=frozenset(get("trailing_continuations")),
+        we_words=get("we_words"),
+        i_words=get("i_words"),
+        aside_phrases=get("aside_phrases"),
+    )
+
+
+@dataclass(frozen=True)
+class TurnCues:
+    """Words that tell a thinking pause from a finished answer (prompts/turn_taking.toml)."""
+
+    open_endings: frozenset[str]
+    fillers: frozenset[str]
+    hold_phrases: tuple[str, ...]
+    closing_phrases: tuple[str, ...]
+    dangling: frozenset[str] = frozenset()  # open even after a full stop ("and.")
+
+
+def load_turn_cues(path: Path) -> TurnCues:
+    raw = read_toml(path)
+
+    def get(key: str) -> tuple[str, ...]:
+        return tuple(" ".join(s.lower().split()) for s in _strings(raw.get(key), f"{path} {key}"))
+
+    return TurnCues(
+        frozenset(get("open_endings")),
+        frozenset(get("fillers")),
+        get("hold_phrases"),
+        get("closing_phrases"),
+        frozenset(get("dangling_endings")),
+    )
+
+
+def load_labelled_answers(path: Path) -> tuple[TrainingItem, ...]:
+    """Answers with per-sentence STAR labels: [[answer]] id, question, competencies, sentences."""
+    raw = read_toml(path)
+    answers = raw.get("answer", [])
+    if not isinstance(answers, list):
+        raise PromptError(f"{path}: 'answer' must be a list of [[answer]] tables", "see prompts/README.md")
+    items = []
+    for i, entry in enumerate(answers):
+        where = f"{path} answer #{i + 1}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("sentences"), list) or not entry["sentences"]:
+            raise PromptError(f"{where}: needs a non-empty 'sentences' list", "see prompts/README.md")
+        sents = entry["sentences"]
+        if not all(isinstance(x, dict) and isinstance(x.get("text"), str) for x in sents):
+            raise PromptError(f"{where}: each sentence needs 'text' and 'star'", "fix the entry")
+        labels = tuple(x.get("star") for x in sents)
+        bad = [lab for lab in labels if lab not in SENTENCE_LABELS]
+        if bad:
+            raise PromptError(f"{where}: unknown STAR label {bad[0]!r}", f"use one of {SENTENCE_LABELS}")
+        comps = entry.get("competencies", [])
+        if not isinstance(comps, list) or not comps or any(c not in COMPETENCY_IDS for c in comps):
+            raise PromptError(f"{where}: competencies {comps!r} invalid", f"use ids from {', '.join(COMPETENCY_IDS)}")
+        items.append(
+            TrainingItem(
+                id=str(entry.get("id", f"{path.stem}-{i + 1}")),
+                question=str(entry.get("question", "")),
+                competencies=tuple(comps),
+                sentences=tuple(x["text"].strip() for x in sents),
+                labels=labels,
+            )
+        )
+    return tuple(items)
+
+
+def load_content(prompts_dir: Path) -> AnalysisContent:
+    star, reflections = load_star_exemplars(prompts_dir / "star_exemplars.toml")
+    training: tuple[TrainingItem, ...] = ()
+    for path in sorted((prompts_dir / "training").glob("*.toml")):
+        training += load_labelled_answers(path)
+    return AnalysisContent(
+        star_exemplars=star,
+        reflection_exemplars=reflections,
+        competencies=load_competencies(prompts_dir / "competencies.toml"),
+        cues=load_cues(prompts_dir / "cues.toml"),
+        training=training,
+    )

@@ -1,0 +1,11 @@
+"""Interview: the round, pure logic over ports (standard library and numpy only).
+
+In the order of a turn:
+
+- ``interview``: the interview loop with follow-up threads.
+- ``final_pass``: each finished answer decoded again, whole, for the saved transcript.
+- ``policy``: the deterministic follow-up choice and its phrasing.
+- ``llm_brain``: optional LLM wording of the policy's probe, validated, with fallback.
+- ``history``: a candidate's earlier sessions (weakest competencies, stories told).
+- ``feedback``: end-of-round strengths and improvements with evidence.
+"""

@@ -1,0 +1,172 @@
+"""End-of-round feedback: two strengths, the two most important improvements (each with the
+sentence that shows it), and the round's competencies not yet shown.
+
+Pure logic over the analyses of the round's answers. Every statement is tied to
+something measured, so a coach can check it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..types import Analysis
+
+FILLERS_PER_MIN_HIGH = 6.0
+
+
+@dataclass(frozen=True)
+class Point:
+    """One piece of feedback; ``evidence`` is a sentence from the candidate's answers (or "")."""
+
+    text: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    strengths: tuple[Point, ...]
+    improvements: tuple[Point, ...]
+    not_shown: tuple[str, ...]  # competency names
+
+    def spoken(self) -> str:
+        parts = ["Before we finish, some quick feedback."]
+        if self.strengths:
+            parts.append("What worked: " + " ".join(p.text for p in self.strengths))
+        if self.improvements:
+            parts.append("To work on: " + " ".join(p.text for p in self.improvements))
+        if self.not_shown:
+            parts.append("Not shown yet: " + ", ".join(self.not_shown) + ".")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "strengths": [{"text": p.text, "evidence": p.evidence} for p in self.strengths],
+            "improvements": [{"text": p.text, "evidence": p.evidence} for p in self.improvements],
+            "not_shown": list(self.not_shown),
+        }
+
+
+def _first(analyses: Sequence[Analysis], labels: tuple[str, ...], last: bool = False) -> str:
+    for a in analyses:
+        matches = [s.text for s in a.sentences if s.star in labels]
+        if matches:
+            return matches[-1] if last else matches[0]
+    return ""
+
+
+def session_feedback(
+    analyses: Sequence[Analysis], round_competencies: Sequence[str], names: dict[str, str]
+) -> Feedback:
+    """Feedback on the main answers of a round (follow-up answers count towards coverage)."""
+    if not analyses:
+        return Feedback((), (), tuple(names.get(c, c) for c in round_competencies))
+    n = len(analyses)
+    complete = [a for a in analyses if not a.star.missing]
+    no_result = [a for a in analyses if "result" in a.star.missing or "result" in a.star.weak]
+    we_heavy = [a for a in analyses if a.signals.i_ratio is not None and a.signals.i_ratio < 0.4]
+    no_numbers = [a for a in analyses if "result" not in a.star.missing and not a.signals.quantified_results]
+    no_reflection = [a for a in analyses if not a.signals.has_reflection]
+    generic = [a for a in analyses if not a.signals.specific]
+    long_ = [a for a in analyses if a.signals.length_verdict in ("long", "too_long")]
+    fillers = [a for a in analyses if a.delivery and a.delivery.fillers_per_min > FILLERS_PER_MIN_HIGH]
+
+    strengths: list[tuple[float, Point]] = []
+    if len(complete) >= max(1, n // 2 + n % 2):
+        strengths.append(
+            (len(complete) / n, Point("Your answers had all four STAR parts.", _first(complete, ("result",))))
+        )
+    owned = [a for a in analyses if a.signals.i_ratio is not None and a.signals.i_ratio >= 0.7]
+    if owned:
+        strengths.append((len(owned) / n, Point("You made your own part clear.", _first(owned, ("action",)))))
+    numbers = [a for a in analyses if a.signals.quantified_results]
+    if numbers:
+        ev = next(
+            (
+                s.text
+                for a in numbers
+                for s in a.sentences
+                if s.star == "result" and any(q in s.text for q in a.signals.quantified_results)
+            ),
+            "",
+        )
+        strengths.append((len(numbers) / n, Point("You put numbers on your results.", ev)))
+    reflective = [a for a in analyses if a.signals.has_reflection]
+    if reflective:
+        ev = next((s.text for a in reflective for s in a.sentences if s.reflection), "")
+        strengths.append((len(reflective) / n * 0.9, Point("You said what you learned.", ev)))
+    best = max((c for a in analyses for c in a.competencies), key=lambda c: c.strength, default=None)
+    if best is not None and best.covered:
+        strengths.append((best.strength, Point(f"You showed {names.get(best.id, best.id)} clearly.", best.evidence)))
+
+    improvements: list[tuple[float, Point]] = []
+    if no_result:
+        improvements.append(
+            (
+                0.9 * len(no_result) / n,
+                Point("Finish each story with how it turned out.", _first(no_result, ("action",), last=True)),
+            )
+        )
+    if we_heavy:
+        improvements.append(
+            (
+                0.8 * len(we_heavy) / n,
+                Point("Say what you did yourself, not only what the team did.", _first(we_heavy, ("action",))),
+            )
+        )
+    if generic:
+        improvements.append(
+            (
+                0.95 * len(generic) / n,
+                Point(
+                    "Tell one specific time it happened, not what you usually do.", _first(generic, ("action", "other"))
+                ),
+            )
+        )
+    if no_numbers:
+        improvements.append(
+            (
+                0.6 * len(no_numbers) / n,
+                Point(
+                    "Put a number on the result: time saved, percent, money, users.", _first(no_numbers, ("result",))
+                ),
+            )
+        )
+    if no_reflection:
+        improvements.append(
+            (
+                0.45 * len(no_reflection) / n,
+                Point(
+                    "End with what you learned or would do differently.", _first(no_reflection, ("result",), last=True)
+                ),
+            )
+        )
+    if long_:
+        words = max(a.signals.word_count for a in long_)
+        improvements.append(
+            (
+                0.5 * len(long_) / n,
+                Point(
+                    f"Keep answers near 250-350 words (the longest had {words}).", _first(long_, ("other", "situation"))
+                ),
+            )
+        )
+    if fillers:
+        worst = max(fillers, key=lambda a: a.delivery.fillers_per_min if a.delivery else 0)
+        rate = worst.delivery.fillers_per_min if worst.delivery else 0.0
+        improvements.append(
+            (
+                0.55 * len(fillers) / n,
+                Point(f"Cut filler words (up to {rate:.0f} per minute); pause silently instead.", ""),
+            )
+        )
+
+    covered = {c.id for a in analyses for c in a.competencies if c.covered}
+    not_shown = tuple(names.get(c, c) for c in round_competencies if c not in covered)
+    strengths.sort(key=lambda x: x[0], reverse=True)
+    improvements.sort(key=lambda x: x[0], reverse=True)
+    return Feedback(
+        tuple(p for _, p in strengths[:2]),
+        tuple(p for _, p in improvements[:2]),
+        not_shown,
+    )

@@ -1,0 +1,103 @@
+"""The saved transcript: each finished answer decoded again, whole, at the lowest CPU priority.
+
+Two passes, as speech products commonly do. The streaming pass (``streaming``) decodes an
+answer in segments while the candidate speaks, greedily, so that the interviewer can judge
+the end of the answer and reply within a second; its words choose the follow-up. But a
+segment decoded alone loses the acoustic context of its first words (22 spoken answers,
+scripts/wer_check.py: WER 0.094 segment by segment against 0.059 for faster-whisper on the
+whole file). Once an answer is final (the next one starts), this pass decodes its whole
+audio again with beam search, as ``transcribe FILE`` does, and the interview replaces the
+turn's transcript and analysis with it.
+
+The pass runs on one worker thread at nice 10, and builds its transcriber on that thread,
+so the decoder's own threads inherit the priority: next to the streaming decode of the next
+answer, at normal priority, it gets about a tenth of the CPU (Linux's CFS weights 110 vs
+1024), and otherwise the idle CPU. (At nice 19 it starved behind any busy process.) If it has not
+finished when the interview ends, the interview waits for it (bounded) before the feedback.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from ..ports import Transcriber
+from ..types import Transcript
+
+NICE = 10
+
+
+def lower_priority(nice: int = NICE) -> bool:
+    """Give the calling thread (and threads it starts later) the CPU only when it is idle (Linux)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        return False
+    return True
+
+
+class FinalPass:
+    """Decodes submitted answers in order on a low-priority thread; results are taken by key."""
+
+    def __init__(self, transcriber: Callable[[], Transcriber], nice: int = NICE) -> None:
+        self._factory = transcriber
+        self._nice = nice
+        self._jobs: queue.Queue[tuple[int, np.ndarray] | None] = queue.Queue()
+        self._done: dict[int, Transcript] = {}
+        self._pending: set[int] = set()
+        self.failures: dict[int, str] = {}  # key -> why that answer kept its streaming transcript
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._work, name="final-pass", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: int, samples: np.ndarray) -> None:
+        with self._cond:
+            self._pending.add(key)
+            self._done.pop(key, None)
+        self._jobs.put((key, samples))
+
+    def take_ready(self) -> dict[int, Transcript]:
+        """The transcripts finished so far (each handed out once)."""
+        with self._cond:
+            ready, self._done = self._done, {}
+            return ready
+
+    def wait(self, timeout_s: float) -> dict[int, Transcript]:
+        """Wait (at most ``timeout_s``) for every submitted answer, then take what is ready."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while self._pending and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
+        return self.take_ready()
+
+    def close(self, timeout_s: float = 120.0) -> None:
+        """Stop the worker after the answers already submitted, and wait for it.
+
+        The decoder must be freed on the worker while the interpreter is alive: a CTranslate2
+        model torn down with the process aborted it ("terminate called without an active
+        exception", practice through the microphone)."""
+        self._jobs.put(None)
+        self._thread.join(timeout_s)
+
+    def _work(self) -> None:
+        lower_priority(self._nice)
+        transcriber: Transcriber | None = None
+        while (job := self._jobs.get()) is not None:
+            key, samples = job
+            result: Transcript | None = None
+            try:
+                transcriber = transcriber or self._factory()
+                result, _stats = transcriber.transcribe(samples)
+            except Exception as exc:  # the streaming transcript stays; the interview goes on
+                self.failures[key] = f"{type(exc).__name__}: {exc}"
+            with self._cond:
+                self._pending.discard(key)
+                if result is not None:
+                    self._done[key] = result
+                self._cond.notify_all()
+        del transcriber  # freed here, on this thread (see close)

@@ -1,0 +1,522 @@
+"""The interview loop: pure logic over ports, tested with the fakes in ``testing``.
+
+One main question opens a *thread*:
+
+    say the question -> capture the answer -> transcribe (audio only) -> analyse
+    -> the follow-up brain picks the most valuable probe for the whole thread so far
+    -> ask it (a follow-up turn) ... until the brain says "none", the round's
+       follow-up budget is spent, or the round's time box has run out.
+
+Each turn is persisted the moment it completes. A turn that fails is recorded
+with its error and the interview goes on.
+
+Barge-in: a spoken answer's stream stays open while the interviewer replies. If the
+candidate speaks again before the reply has been heard (while it plays, or within
+``barge_in_s`` of its start), the voice stops at once, the interviewer says the
+round's short "Sorry, go on.", and the SAME answer continues: one turn, one WAV, one
+transcript, analysed again; a follow-up prepared for it is dropped and chosen anew.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..analysis.score import score_json
+from ..content.prompts import Round
+from ..errors import VoiceInterviewerError
+from ..ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
+from ..types import (
+    Analysis,
+    Answer,
+    CapturedAnswer,
+    FollowUp,
+    ListenContext,
+    Question,
+    Transcript,
+    Turn,
+    TurnTimings,
+)
+from .feedback import Feedback
+from .final_pass import FinalPass
+
+
+class AnswerAnalyzer(Protocol):
+    def analyze(self, question: str, transcript: Transcript, source: str = "text") -> Analysis: ...
+
+
+class FollowUpBrain(Protocol):
+    """Chooses the next probe in a question thread (``policy.decide`` or an LLM wrapper)."""
+
+    def __call__(
+        self,
+        analysis: Analysis,
+        rnd: Round,
+        asked: Sequence[str],
+        budget_left: int | None,
+        target_competency: str | None,
+    ) -> FollowUp: ...
+
+
+@dataclass(frozen=True)
+class InterviewResult:
+    turns: tuple[Turn, ...]
+    complete: bool
+
+
+BARGE_IN_S = 2.0  # speech this soon after the reply began (or while it plays) resumes the answer
+READING_WORDS_PER_S = 4.0  # silent reading runs at about 240 words a minute
+MAX_READING_S = 6.0
+
+
+def reply_window_s(text: str, printed: bool, barge_in_s: float = BARGE_IN_S) -> float:
+    """How long after the reply begins the candidate's speech still continues the last answer.
+
+    A spoken reply: ``barge_in_s`` (and all the while it plays). A printed one: at least the
+    time it takes to read it, since nobody answers a question before reading it; speech
+    sooner means the candidate was not done (a thinking pause taken for the end).
+    """
+    if not printed:
+        return barge_in_s
+    return max(barge_in_s, min(MAX_READING_S, len(text.split()) / READING_WORDS_PER_S))
+
+
+FINAL_WAIT_S = 60.0  # at the end of a complete round, the longest wait for the last final transcripts
+MAX_RESUMES = 3  # then the answer is final: a noisy room (or an echo) must not loop the interview
+
+
+@dataclass
+class _Outcome:
+    turn: Turn
+    analysis: Analysis | None
+    start: float
+    question: Question | None = None
+    samples: Any = None  # the answer's audio (numpy), for the final transcription pass
+
+
+class Interview:
+    """Runs one round. Collaborators are injected; nothing here touches hardware."""
+
+    def __init__(
+        self,
+        rnd: Round,
+        questions: list[Question],
+        speaker: Speaker,
+        source: AnswerSource,
+        sink: SessionSink,
+        clock: Clock,
+        transcriber: Callable[[], Transcriber] | None = None,
+        analyzer: Callable[[], AnswerAnalyzer] | None = None,
+        brain: FollowUpBrain | None = None,
+        notify: Callable[[str], None] = lambda _msg: None,
+        feedback: Callable[[list[Analysis]], Feedback] | None = None,
+        opening: str = "",
+        barge_in_s: float = BARGE_IN_S,
+        final_pass: FinalPass | None = None,
+    ) -> None:
+        self.rnd = rnd
+        self.questions = questions
+        self.speaker = speaker
+        self.source = source
+        self.sink = sink
+        self.clock = clock
+        self._transcriber = transcriber
+        self._analyzer = analyzer
+        self._brain = brain
+        self._notify = notify
+        self._feedback = feedback
+        self._opening = opening  # said before the first question (e.g. recalling an earlier story)
+        self.turns: list[Turn] = []
+        self.main_analyses: list[Analysis] = []  # first answers to main questions (feedback is on these)
+        self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
+        self._started: float | None = None
+        self._barge_in_s = barge_in_s
+        self._last: _Outcome | None = None  # the last answer, while it may still be resumed
+        self._said_at = 0.0  # when the last line that was heard through began
+        self.resumes = 0
+        # Second pass over each finished spoken answer (final_pass.py): turn index -> the
+        # number of samples submitted, and each turn's analysis (replaced when it lands).
+        self._final = final_pass
+        self._final_submitted: dict[int, int] = {}
+        self._audio_len: dict[int, int] = {}
+        self._analysis_of: dict[int, Analysis] = {}
+
+    def run(self) -> InterviewResult:
+        complete = False
+        self._started = self.clock()
+        try:
+            self.speaker.say(self.rnd.greeting)
+            complete = self._ask_all()
+            if complete:
+                self._give_feedback()
+                self._say_through(self.rnd.closing)
+        finally:
+            self._release()
+            self._apply_final(FINAL_WAIT_S if complete else 0.0)
+            self.sink.finish(complete)
+        return InterviewResult(tuple(self.turns), complete)
+
+    def _give_feedback(self) -> None:
+        """Spoken summary, printed detail with evidence, and a copy in the session."""
+        if self._feedback is None or not self.main_analyses:
+            return
+        while True:
+            # The feedback uses the final transcripts ready now; the last answer's is usually
+            # still decoding and the candidate is not kept waiting for it (it lands in the
+            # session before it closes, with the answer's scores).
+            self._apply_final(0.0)
+            try:
+                fb = self._feedback(self.main_analyses)
+            except VoiceInterviewerError as exc:
+                self._notify(f"No feedback this time: {exc.one_line()}")
+                return
+            if self._say_next(fb.spoken()):
+                break  # else the last answer went on: feedback on all of it
+        self.sink.record_feedback(fb.to_dict())
+        for title, points in (("Strength", fb.strengths), ("To improve", fb.improvements)):
+            for p in points:
+                self._notify(f"{title}: {p.text}" + (f'  Evidence: "{p.evidence}"' if p.evidence else ""))
+
+    def time_left_s(self) -> float:
+        started = self._started if self._started is not None else self.clock()
+        return self.rnd.time_box_min * 60 - (self.clock() - started)
+
+    def _ask_all(self) -> bool:
+        for n, question in enumerate(self.questions):
+            lead = f"{self._opening} " if n == 0 and self._opening else ""
+            if n > 0:
+                lead = self.rnd.transitions[(n - 1) % len(self.rnd.transitions)] + " "
+            if not self._thread(question, lead):
+                return False
+        return True
+
+    def _thread(self, question: Question, lead: str) -> bool:
+        """Ask a main question and its follow-ups. False when the candidate ended the interview."""
+        outcome = self._turn(question, question.text, lead + question.text, is_follow_up=False)
+        if outcome is None:
+            return False
+        if _ended_by(outcome, "no_speech"):
+            # Nothing heard: say so, offer the question again, once.
+            outcome = self._turn(question, question.text, f"{self.rnd.no_speech} {question.text}", False)
+            if outcome is None:
+                return False
+            if _ended_by(outcome, "no_speech"):
+                return True
+        earlier: list[str] = []  # answers of this thread before the current one
+        asked: list[str] = []
+        n_ack = 0
+        while self._brain is not None and outcome.analysis is not None:
+            budget = self.rnd.max_follow_ups - len(asked)
+            if self.time_left_s() <= 0:
+                budget = 0
+            thread_text = [*earlier, _text(outcome)]
+            thread = self._thread_analysis(question, thread_text, outcome.analysis)
+            decision = self._brain(thread, self.rnd, asked, budget, question.competencies[0])
+            self._record_decision(outcome, decision)
+            if decision.target == "none":
+                break
+            ack = self.rnd.acknowledgements[n_ack % len(self.rnd.acknowledgements)]
+            n_ack += 1
+            if not self._say_next(f"{ack} {decision.text}"):
+                # The candidate went on: the prepared follow-up is dropped and chosen again.
+                assert self._last is not None
+                outcome = self._last
+                continue
+            asked.append(decision.target)
+            if _text(outcome):
+                earlier.append(_text(outcome))
+            context = ListenContext(decision.text, True, tuple(earlier))
+            outcome = self._turn(question, decision.text, None, is_follow_up=True, context=context)
+            if outcome is None:
+                return False
+        return True
+
+    def _thread_analysis(self, question: Question, texts: list[str], last: Analysis) -> Analysis:
+        """The analysis of everything said in this thread (one answer: reuse it)."""
+        if len(texts) <= 1 or self._analyzer is None:
+            return last
+        try:
+            return self._analyzer().analyze(question.text, Transcript(" ".join(texts)), last.source)
+        except VoiceInterviewerError:
+            return last
+
+    def _record_decision(self, outcome: _Outcome, decision: FollowUp) -> None:
+        ready = round(self.clock() - outcome.start, 4)
+        turn = outcome.turn
+        timings = dataclasses.replace(turn.timings, followup_ready_s=ready)
+        updated = dataclasses.replace(turn, follow_up=decision, timings=timings)
+        if turn.score is not None:
+            updated = dataclasses.replace(updated, score={**turn.score, "follow_up": dataclasses.asdict(decision)})
+        self.turns[turn.index] = updated
+        outcome.turn = updated
+        self.sink.record_turn(updated)
+
+    def _turn(
+        self,
+        question: Question,
+        asked_text: str,
+        spoken: str | None,
+        is_follow_up: bool,
+        context: ListenContext | None = None,
+    ) -> _Outcome | None:
+        """Say ``spoken`` (already said when None), capture the answer, process and save it."""
+        start = self._say_through(spoken) if spoken is not None else self._said_at
+        self._release()
+        self._apply_final(0.0)
+        timings = TurnTimings(question_spoken_s=round(self.clock() - start, 4))
+        index = len(self.turns)
+        captured = self.source.capture(index, context or ListenContext(asked_text, is_follow_up))
+        if captured is None:
+            return None
+        outcome = self._process(question, asked_text, is_follow_up, index, start, timings, captured)
+        self.turns.append(outcome.turn)
+        if outcome.analysis is not None and not is_follow_up:
+            self.main_analyses.append(outcome.analysis)
+        self._remember(outcome)
+        self.sink.record_turn(outcome.turn)
+        self._awaiting_reply = start
+        self._last = outcome
+        return outcome
+
+    def _process(
+        self,
+        question: Question,
+        asked_text: str,
+        is_follow_up: bool,
+        index: int,
+        start: float,
+        timings: TurnTimings,
+        captured: CapturedAnswer,
+    ) -> _Outcome:
+        """Transcribe (if needed) and analyse a captured answer into a turn (not yet saved)."""
+
+        def since() -> float:
+            return round(self.clock() - start, 4)
+
+        endpoint_s = since() if captured.endpoint_at is None else round(captured.endpoint_at - start, 4)
+        timings = dataclasses.replace(
+            timings,
+            endpoint_s=endpoint_s,
+            speech_start_s=_offset(timings.question_spoken_s, captured.speech_start_s),
+            speech_end_s=_offset(timings.question_spoken_s, captured.speech_end_s),
+        )
+        answer: Answer | None = None
+        error: str | None = None
+        analysis: Analysis | None = None
+        try:
+            transcript = self._transcribe(captured)
+            timings = dataclasses.replace(timings, transcript_ready_s=since())
+            answer = Answer(
+                source=captured.source,
+                transcript=transcript,
+                end_reason=captured.end_reason if transcript.text else "no_speech",
+                audio_file=captured.utterance.audio_file if captured.utterance else None,
+                overflows=captured.overflows,
+                end_signals=captured.end_signals,
+                resumed=captured.resumed,
+            )
+            if self._analyzer is not None and transcript.text:
+                analysis = self._analyzer().analyze(asked_text, transcript, captured.source)
+                timings = dataclasses.replace(timings, analysis_ready_s=since())
+        except VoiceInterviewerError as exc:
+            error = exc.one_line()
+            self._notify(f"This answer could not be processed: {error}")
+        if answer is None and captured.utterance is not None:
+            answer = Answer(
+                captured.source,
+                Transcript(""),
+                captured.end_reason,
+                captured.utterance.audio_file,
+                end_signals=captured.end_signals,
+                resumed=captured.resumed,
+            )
+        score: dict[str, Any] | None = score_json(analysis, None) if analysis is not None else None
+        turn = Turn(
+            index=index,
+            question_id=question.id,
+            question=asked_text,
+            is_follow_up=is_follow_up,
+            answer=answer,
+            timings=timings,
+            score=score,
+            error=error,
+        )
+        samples = captured.utterance.samples if captured.utterance is not None and answer is not None else None
+        return _Outcome(turn, analysis, start, question, samples)
+
+    # ------------------------------------------------------------------ speaking, with barge-in
+
+    def _say_through(self, text: str) -> float:
+        """Say ``text``; if the candidate resumes the last answer meanwhile, say it again after."""
+        while not self._say_next(text):
+            pass
+        return self._said_at
+
+    def _say_next(self, text: str) -> bool:
+        """Speak the interviewer's next words; stamp ``tts_start_s`` on the previous turn.
+
+        Returns False when the candidate spoke again before the words were heard: the voice
+        was stopped and the last answer resumed (and saved again); the caller decides anew.
+        After an answer cut off at the time cap, the interviewer first says the round's polite
+        ``time_up`` line.
+        """
+        now = self.clock()
+        pending = self._awaiting_reply if self.turns else None
+        last_answer = self.turns[-1].answer if pending is not None else None
+        if last_answer is not None and last_answer.end_reason == "max_duration":
+            text = f"{self.rnd.time_up} {text}"
+        source = self._resumable()
+        barged = threading.Event()
+
+        def on_speech() -> None:
+            barged.set()
+            self.speaker.stop()
+
+        started: list[float] = []
+        if source is not None and source.watch(on_speech):
+            barged.set()  # the candidate went on before the interviewer said anything
+        if not barged.is_set():
+            self.speaker.say(text, on_start=lambda: started.append(self.clock()))
+        if source is not None and not barged.is_set():
+            # Speech just after a short line (or a printed one) still means "I wasn't done".
+            begun = started[0] if started else now
+            window = reply_window_s(text, bool(getattr(self.speaker, "prints_only", False)), self._barge_in_s)
+            barged.wait(max(0.0, begun + window - self.clock()))
+        if source is not None:
+            source.unwatch()
+        if barged.is_set():
+            assert source is not None
+            if started:
+                self.speaker.say(self.rnd.go_on)  # only after words the candidate heard
+            self._resume_last(source)
+            return False
+        self._awaiting_reply = None
+        self._said_at = now
+        if pending is not None:
+            voice_at = started[0] if started else now
+            last = self.turns[-1]
+            timings = dataclasses.replace(last.timings, tts_start_s=round(voice_at - pending, 4))
+            self.turns[-1] = dataclasses.replace(last, timings=timings)
+            self.sink.record_turn(self.turns[-1])
+        return True
+
+    def _resumable(self) -> ResumableSource | None:
+        """The source, when the last answer is a spoken one that can still go on."""
+        if self._last is None or not hasattr(self.source, "watch"):
+            return None
+        answer = self._last.turn.answer
+        if answer is None or answer.source == "text" or answer.end_reason != "silence":
+            return None
+        if answer.resumed >= MAX_RESUMES:
+            return None
+        return self.source  # type: ignore[return-value]
+
+    def _resume_last(self, source: ResumableSource) -> None:
+        """Listen to the rest of the last answer and replace its turn (same index, same WAV)."""
+        last = self._last
+        assert last is not None and last.question is not None
+        self.resumes += 1
+        captured = source.resume(last.turn.index)
+        if captured is None:
+            return
+        old = last.turn
+        timings = TurnTimings(question_spoken_s=old.timings.question_spoken_s)
+        outcome = self._process(last.question, old.question, old.is_follow_up, old.index, last.start, timings, captured)
+        self.turns[old.index] = outcome.turn
+        if not old.is_follow_up:  # the last main answer: its analysis is replaced by the whole answer's
+            self.main_analyses = [a for a in self.main_analyses if a is not last.analysis]
+            if outcome.analysis is not None:
+                self.main_analyses.append(outcome.analysis)
+        self._remember(outcome)
+        self.sink.record_turn(outcome.turn)
+        self._last = outcome
+
+    def _release(self) -> None:
+        """The last answer is final (the next one starts, or the interview ends)."""
+        release = getattr(self.source, "release", None)
+        if self._last is not None:
+            self._submit_final(self._last)
+            if release is not None:
+                release()
+        self._last = None
+
+    # ------------------------------------------------------------------ the final transcription pass
+
+    def _remember(self, outcome: _Outcome) -> None:
+        index = outcome.turn.index
+        if outcome.analysis is not None:
+            self._analysis_of[index] = outcome.analysis
+        if outcome.samples is not None:
+            self._audio_len[index] = len(outcome.samples)
+
+    def _submit_final(self, outcome: _Outcome) -> None:
+        """Queue the answer's audio for the second pass (once per version of the answer)."""
+        index, samples = outcome.turn.index, outcome.samples
+        if self._final is None or samples is None or not len(samples) or outcome.turn.answer is None:
+            return
+        if self._final_submitted.get(index) == len(samples):
+            return
+        self._final_submitted[index] = len(samples)
+        self._final.submit(index, samples)
+
+    def _apply_final(self, wait_s: float) -> None:
+        """Put the final transcripts that are ready (waiting up to ``wait_s``) in their turns."""
+        if self._final is None:
+            return
+        ready = self._final.wait(wait_s) if wait_s > 0 else self._final.take_ready()
+        for index, transcript in sorted(ready.items()):
+            if self._final_submitted.get(index) == self._audio_len.get(index):  # else: resumed since
+                self._use_final(index, transcript)
+
+    def _use_final(self, index: int, transcript: Transcript) -> None:
+        turn = self.turns[index]
+        answer = turn.answer
+        if answer is None or not transcript.text.strip():
+            return  # the second pass heard nothing: keep what the interviewer heard
+        analysis = self._analysis_of.get(index)
+        score = turn.score
+        if self._analyzer is not None:
+            try:
+                new = self._analyzer().analyze(turn.question, transcript, answer.source)
+            except VoiceInterviewerError:
+                return
+            self.main_analyses = [new if a is analysis else a for a in self.main_analyses]
+            self._analysis_of[index], analysis = new, new
+            score = score_json(new, None)
+            if turn.follow_up is not None:
+                score = {**score, "follow_up": dataclasses.asdict(turn.follow_up)}
+        answer = dataclasses.replace(answer, transcript=transcript, final_pass=True)
+        updated = dataclasses.replace(turn, answer=answer, score=score)
+        self.turns[index] = updated
+        if self._last is not None and self._last.turn.index == index:
+            self._last.turn, self._last.analysis = updated, analysis
+        self.sink.record_turn(updated)
+
+    def _transcribe(self, captured: CapturedAnswer) -> Transcript:
+        if captured.transcript is not None:
+            return captured.transcript  # transcribed while the candidate was speaking
+        if captured.utterance is None:
+            return Transcript(text=(captured.text or "").strip())
+        if self._transcriber is None:
+            raise VoiceInterviewerError("no transcriber configured for audio answers")
+        transcript, _stats = self._transcriber().transcribe(captured.utterance.samples)
+        return transcript
+
+
+def _text(outcome: _Outcome) -> str:
+    answer = outcome.turn.answer
+    return answer.transcript.text if answer is not None else ""
+
+
+def _ended_by(outcome: _Outcome, reason: str) -> bool:
+    answer = outcome.turn.answer
+    return answer is not None and answer.end_reason == reason
+
+
+def _offset(base: float | None, value: float | None) -> float | None:
+    if base is None or value is None:
+        return None
+    return round(base + value, 4)

@@ -1,0 +1,208 @@
+"""Deterministic, explainable follow-up policy: pick the single most valuable probe.
+
+Each possible gap in an answer has a base value (how much a good interviewer
+would want it fixed); the round's ``prefer_targets`` add a bonus so the
+hiring manager leans to action/ownership/metrics and the AA leader to
+reflection/judgment. The highest-valued gap not yet probed in this question's
+thread wins; with no gap left (or no budget) the interviewer moves on.
+
+The question text is phrased in the round's voice and, where it fits,
+personalised with a short phrase taken from the candidate's own answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..content.prompts import Round
+from ..types import Analysis, FollowUp
+
+# Base value of probing each gap (0-1): what a good interviewer fixes first.
+# A missing part of the story comes before depth (numbers, lessons): without it the
+# interviewer cannot judge the rest.
+BASE_VALUE = {
+    "specificity": 0.95,
+    "result": 0.9,
+    "action": 0.85,
+    "task": 0.72,
+    "ownership": 0.7,
+    "situation": 0.68,
+    "metrics": 0.6,
+    "reflection": 0.45,
+    "competency": 0.4,
+}
+# When the question itself asks for something the answer lacks, that gap matters more.
+QUESTION_ASKS = {
+    "reflection": re.compile(r"\b(learn\w*|lesson\w*|fail\w*|mistake\w*|feedback|differently|regret\w*)\b", re.I),
+    "metrics": re.compile(r"\b(measur\w*|impact|metric\w*|numbers?|results?)\b", re.I),
+}
+QUESTION_BONUS = 0.3
+PREFERENCE_BONUS = (0.2, 0.15, 0.1, 0.05, 0.03)
+WEAK_FACTOR = 0.9  # a weakly present part is worth a little less than a missing one
+WEAK_NOTE = " (only weakly present)"
+MIN_I_RATIO = 0.4
+WHY = {
+    "specificity": "the answer describes what you usually do, not one concrete past event",
+    "result": "the answer never says how it turned out",
+    "action": "the answer does not say what you actually did",
+    "ownership": "the actions are told as 'we', so your own part is unclear",
+    "metrics": "the result has no number, so its size is unclear",
+    "task": "your goal or responsibility was never stated",
+    "situation": "the answer starts without the context",
+    "reflection": "there is no lesson learned or what you would do differently",
+    "competency": "the answer does not yet show {name}",
+}
+# Words that end a candidate phrase ("the canary rollout | last spring").
+_STOP = frozenset(
+    str.split(
+        """a an the this that these those my our their his her its your i we you he she they it and or but so
+        to of in on for with at by from was were is are be been had have has did do does not just very really
+        then when what which who also about into over after before up down out some any all more most much
+        like um uh yeah okay well actually basically last next first ago during while because since until
+        through across between without within yesterday today again too there here where how why if than as
+        each every only even still back off us them him me it's that's wrote rewrote built led ran saw
+        found told gave kept left began brought thought set put cut took got went made shipped
+        would could should will can may might must shall said says came comes come turns opens felt feels
+        feel see sees own nobody everyone everybody someone somebody anyone ones one yet pretty quite
+        rather somewhat fairly lot bit little right away straight together against already now else
+        instead herself himself myself themselves ourselves itself"""
+    )
+)
+_NUMBER_WORDS = frozenset(
+    ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty", "hundred", "thousand"]
+)
+_DETERMINERS = ("the", "our", "my", "a", "an", "this", "that", "their")
+
+
+@dataclass(frozen=True)
+class Gap:
+    target: str
+    value: float
+    rationale: str
+
+
+def find_gaps(
+    analysis: Analysis, rnd: Round, target_competency: str | None = None, names: dict[str, str] | None = None
+) -> list[Gap]:
+    """All gaps in the answer, most valuable first."""
+    sig = analysis.signals
+    missing = set(analysis.star.missing)
+    weak = set(analysis.star.weak)
+    present: list[tuple[str, str]] = []
+    if not sig.specific:
+        present.append(("specificity", WHY["specificity"]))
+    for part in ("result", "action", "task", "situation"):
+        if part in missing:
+            present.append((part, WHY[part]))
+        elif part in weak:
+            present.append((part, WHY[part] + " clearly" + WEAK_NOTE))
+    if sig.i_ratio is not None and sig.i_ratio < MIN_I_RATIO and sig.we_count >= 2:
+        present.append(("ownership", WHY["ownership"] + f" (I/we in actions: {sig.i_count}/{sig.we_count})"))
+    if "result" not in missing and "result" not in weak and not sig.quantified_results:
+        present.append(("metrics", WHY["metrics"]))
+    if not sig.has_reflection:
+        present.append(("reflection", WHY["reflection"]))
+    if target_competency:
+        score = next((c for c in analysis.competencies if c.id == target_competency), None)
+        if score is not None and not score.covered:
+            name = (names or {}).get(target_competency, target_competency.replace("_", " "))
+            present.append((f"competency:{target_competency}", WHY["competency"].format(name=name)))
+    gaps = []
+    for target, why in present:
+        kind = target.split(":")[0]
+        value = BASE_VALUE[kind] * (WEAK_FACTOR if why.endswith(WEAK_NOTE) else 1.0)
+        asks = QUESTION_ASKS.get(kind)
+        if asks is not None and asks.search(analysis.question):
+            value += QUESTION_BONUS
+            why += " (and the question asked for it)"
+        if kind in rnd.prefer_targets:
+            rank = rnd.prefer_targets.index(kind)
+            value += PREFERENCE_BONUS[rank] if rank < len(PREFERENCE_BONUS) else 0.0
+        gaps.append(Gap(target, round(value, 3), why))
+    return sorted(gaps, key=lambda g: g.value, reverse=True)
+
+
+def key_phrase(sentences: Sequence[str]) -> str | None:
+    """A short noun phrase from the candidate's words ("the canary rollout"), or None.
+
+    Takes determiner + 1-3 content words, preferring longer phrases from later sentences.
+    """
+    best: tuple[int, str] | None = None
+    for pos, sentence in enumerate(sentences):
+        words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", sentence)
+        for i, w in enumerate(words):
+            if w.lower() not in _DETERMINERS:
+                continue
+            phrase: list[str] = []
+            for nxt in words[i + 1 : i + 4]:
+                word = nxt.lower()
+                contraction = "'" in word and not word.endswith("'s")  # "I've", "we'd" (not "team's")
+                count = bool(phrase) and (word.isdigit() or word in _NUMBER_WORDS)  # "the quarter | five teams"
+                if (
+                    word in _STOP
+                    or contraction
+                    or count
+                    or word.endswith("ly")
+                    or (word.endswith("ed") and len(word) > 4)
+                ):
+                    break  # verbs, modals, adverbs, contractions and counts end the noun phrase
+                phrase.append(nxt)
+            if not phrase or (len(phrase) == 1 and len(phrase[0]) < 5):
+                continue
+            det = "the" if w.lower() in ("a", "an", "this", "that", "my", "our", "their") else w.lower()
+            candidate = f"{det} {' '.join(phrase)}"
+            rank = len(phrase) * 10 + pos
+            if best is None or rank > best[0]:
+                best = (rank, candidate)
+    return best[1] if best else None
+
+
+def _phrase_source(analysis: Analysis, target: str) -> list[str]:
+    """Sentences most relevant to the probe, to take the candidate's phrase from."""
+    wanted = {
+        "result": ("action",),
+        "metrics": ("result",),
+        "ownership": ("action",),
+        "reflection": ("result", "action"),
+        "action": ("task", "situation"),
+        "task": ("situation",),
+        "situation": ("action", "task"),
+    }.get(target.split(":")[0], ("action", "situation"))
+    chosen = [s.text for s in analysis.sentences if s.star in wanted]
+    return chosen or [s.text for s in analysis.sentences]
+
+
+def phrase_follow_up(rnd: Round, target: str, analysis: Analysis, names: dict[str, str] | None = None) -> str:
+    kind = target.split(":")[0]
+    options = rnd.follow_ups.get(kind) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
+    phrase = key_phrase(_phrase_source(analysis, target))
+    usable = [o for o in options if "{phrase}" in o] if phrase else []
+    if not usable:
+        usable = [o for o in options if "{phrase}" not in o] or list(options)
+    seed = int(hashlib.sha256(f"{analysis.question}|{target}".encode()).hexdigest(), 16)
+    template = usable[seed % len(usable)]
+    competency = target.split(":", 1)[1] if ":" in target else ""
+    comp_name = (names or {}).get(competency, competency.replace("_", " "))
+    return template.replace("{phrase}", phrase or "that").replace("{competency}", comp_name)
+
+
+def decide(
+    analysis: Analysis,
+    rnd: Round,
+    asked: Sequence[str] = (),
+    budget_left: int | None = None,
+    target_competency: str | None = None,
+    names: dict[str, str] | None = None,
+) -> FollowUp:
+    """The single most valuable follow-up not yet asked in this thread, or 'none' to move on."""
+    if budget_left is not None and budget_left <= 0:
+        return FollowUp("none", "", "the follow-up budget for this question is spent; moving on")
+    gaps = [g for g in find_gaps(analysis, rnd, target_competency, names) if g.target not in asked]
+    if not gaps:
+        return FollowUp("none", "", "the answer covers STAR, ownership, numbers and reflection; moving on")
+    gap = gaps[0]
+    text = phrase_follow_up(rnd, gap.target, analysis, names)
+    return FollowUp(gap.target, text, f"probing {gap.target}: {gap.rationale}")

@@ -1,0 +1,293 @@
+"""Saved sessions for review: find, summarise, compare attempts, track progress, export.
+
+Pure standard library over the session folder contract (``session.json``). A session
+that cannot be read is reported, never fatal: the others are still listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from ..errors import InputError, SessionError
+from ..store.annotations import Annotation, overrides_by_turn
+from ..store.session import load_session, render_markdown, validate_name
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    session_id: str
+    candidate: str
+    round: str
+    started_at: str
+    complete: bool
+    answers: int
+    star_score: float | None  # mean over main answers
+    path: Path
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: Path
+    reason: str
+
+
+def _main_scores(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t["score"] for t in data.get("turns", []) if t.get("score") and not t.get("is_follow_up")]
+
+
+def summarise(data: dict[str, Any], path: Path) -> SessionSummary:
+    scores = [s["star"]["score"] for s in _main_scores(data)]
+    return SessionSummary(
+        session_id=str(data.get("session_id", path.parent.name)),
+        candidate=str(data.get("candidate", path.parent.parent.name)),
+        round=str(data.get("round", "")),
+        started_at=str(data.get("started_at", "")),
+        complete=bool(data.get("complete")),
+        answers=sum(1 for t in data.get("turns", []) if t.get("answer")),
+        star_score=round(mean(scores), 1) if scores else None,
+        path=path.parent,
+    )
+
+
+def session_files(transcripts_dir: Path, candidate: str = "*") -> tuple[list[Path], list[Unreadable]]:
+    """The ``session.json`` files under transcripts/<candidate>/<session>/, sorted; a folder that
+    links outside the transcripts folder is set aside (as ``find_session`` refuses it)."""
+    root = transcripts_dir.resolve()
+    inside: list[Path] = []
+    outside: list[Unreadable] = []
+    for path in sorted(transcripts_dir.glob(f"{candidate}/*/session.json")):
+        if root in path.resolve().parents:
+            inside.append(path)
+        else:
+            outside.append(Unreadable(path, "links outside the transcripts folder"))
+    return inside, outside
+
+
+def load_candidate(transcripts_dir: Path, candidate: str) -> tuple[list[dict[str, Any]], list[Unreadable]]:
+    """Every readable session of one candidate, and the ones that could not be read."""
+    validate_name(candidate, "candidate name")
+    paths, bad = session_files(transcripts_dir, candidate)
+    sessions = []
+    for path in paths:
+        try:
+            sessions.append(load_session(path))
+        except SessionError as exc:
+            bad.append(Unreadable(path, exc.message))
+    return sessions, bad
+
+
+def scan(transcripts_dir: Path) -> tuple[list[SessionSummary], list[Unreadable]]:
+    """Every session under transcripts/<candidate>/<session>/session.json."""
+    found: list[SessionSummary] = []
+    paths, bad = session_files(transcripts_dir)
+    for path in paths:
+        try:
+            found.append(summarise(load_session(path), path))
+        except SessionError as exc:  # load_session checks the shape the summary relies on
+            bad.append(Unreadable(path, exc.message))
+    return found, bad
+
+
+def filter_sessions(
+    sessions: Iterable[SessionSummary],
+    candidate: str | None = None,
+    round_id: str | None = None,
+    since: str | None = None,
+    sort: str = "date",
+) -> list[SessionSummary]:
+    out = [
+        s
+        for s in sessions
+        if (candidate is None or s.candidate == candidate)
+        and (round_id is None or s.round == round_id)
+        and (since is None or s.started_at[:10] >= since)
+    ]
+    if sort == "score":
+        return sorted(out, key=lambda s: (s.star_score is None, -(s.star_score or 0)))
+    if sort == "candidate":
+        return sorted(out, key=lambda s: (s.candidate, s.started_at))
+    return sorted(out, key=lambda s: s.started_at, reverse=True)
+
+
+def find_session(transcripts_dir: Path, ref: str) -> Path:
+    """A session folder from its id (``20261122-101500-aa``), ``candidate/id``, or a path inside transcripts/."""
+    root = transcripts_dir.resolve()
+    candidate_path = Path(ref)
+    try:
+        is_session_dir = candidate_path.is_dir() and (candidate_path / "session.json").is_file()
+    except OSError:  # e.g. a name longer than the file system allows: not a path, maybe an id
+        is_session_dir = False
+    if is_session_dir:
+        resolved = candidate_path.resolve()
+        if root not in resolved.parents:
+            raise InputError(f"{ref!r} is not inside {transcripts_dir}", "give a session under the transcripts folder")
+        return resolved
+    parts = ref.strip("/").split("/")
+    if len(parts) > 2:
+        raise InputError(f"invalid session reference {ref!r}", "use SESSION_ID or CANDIDATE/SESSION_ID")
+    for part in parts:
+        validate_name(part, "session id")
+    pattern = f"{parts[0]}/{parts[1]}" if len(parts) == 2 else f"*/{parts[0]}"
+    # A symlinked candidate or session folder may lead outside transcripts/: not a session of ours.
+    matches = [p.parent for p in transcripts_dir.glob(f"{pattern}/session.json") if root in p.resolve().parents]
+    if not matches:
+        raise InputError(
+            f"no session {ref!r} under {transcripts_dir}", "list sessions with: voice-interviewer review list"
+        )
+    if len(matches) > 1:
+        raise InputError(f"{ref!r} matches sessions of several candidates", "use CANDIDATE/SESSION_ID")
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class AnswerMetrics:
+    question_id: str
+    question: str
+    star_score: int
+    missing: tuple[str, ...]
+    words: int
+    i_ratio: float | None
+    numbers: int
+    reflection: bool
+    fillers_per_min: float | None
+    wpm: float | None
+    covered: tuple[str, ...]
+
+
+def answer_metrics(turn: dict[str, Any]) -> AnswerMetrics | None:
+    score = turn.get("score")
+    if not score:
+        return None
+    delivery = score.get("delivery") or {}
+    sig = score["signals"]
+    return AnswerMetrics(
+        question_id=turn.get("question_id", ""),
+        question=turn.get("question", ""),
+        star_score=score["star"]["score"],
+        missing=tuple(score["star"]["missing"]),
+        words=sig["word_count"],
+        i_ratio=sig["i_ratio"],
+        numbers=len(sig["quantified_results"]),
+        reflection=sig["has_reflection"],
+        fillers_per_min=delivery.get("fillers_per_min"),
+        wpm=delivery.get("wpm"),
+        covered=tuple(c["id"] for c in score["competencies"] if c["covered"]),
+    )
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[AnswerMetrics, AnswerMetrics]]:
+    """Pairs of main answers to the same question in two sessions (attempt A, attempt B)."""
+    first = {t["question_id"]: t for t in a.get("turns", []) if not t.get("is_follow_up")}
+    pairs = []
+    for turn in b.get("turns", []):
+        if turn.get("is_follow_up") or turn.get("question_id") not in first:
+            continue
+        ma, mb = answer_metrics(first[turn["question_id"]]), answer_metrics(turn)
+        if ma and mb:
+            pairs.append((ma, mb))
+    return pairs
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    session_id: str
+    started_at: str
+    star_score: float | None
+    competency: dict[str, float]  # mean probability per competency
+    fillers_per_min: float | None
+    wpm: float | None
+    numbers_share: float | None  # share of answers with a number in the result
+
+
+def progress(sessions: Iterable[dict[str, Any]]) -> list[ProgressPoint]:
+    points = []
+    for data in sorted(sessions, key=lambda d: str(d.get("started_at", ""))):
+        scores = _main_scores(data)
+        comps: dict[str, list[float]] = {}
+        for s in scores:
+            for c in s["competencies"]:
+                comps.setdefault(c["id"], []).append(float(c.get("probability", 0.0)))
+        fillers = [s["delivery"]["fillers_per_min"] for s in scores if s.get("delivery")]
+        wpm = [s["delivery"]["wpm"] for s in scores if s.get("delivery")]
+        points.append(
+            ProgressPoint(
+                session_id=str(data.get("session_id")),
+                started_at=str(data.get("started_at", "")),
+                star_score=round(mean(s["star"]["score"] for s in scores), 1) if scores else None,
+                competency={k: round(mean(v), 3) for k, v in comps.items()},
+                fillers_per_min=round(mean(fillers), 2) if fillers else None,
+                wpm=round(mean(wpm), 1) if wpm else None,
+                numbers_share=round(mean(bool(s["signals"]["quantified_results"]) for s in scores), 2)
+                if scores
+                else None,
+            )
+        )
+    return points
+
+
+CSV_FIELDS = (
+    "session_id", "candidate", "round", "turn", "question_id", "is_follow_up", "question", "source",
+    "end_reason", "star_score", "missing", "words", "i_ratio", "numbers", "reflection", "wpm",
+    "fillers_per_min", "top_competency", "follow_up_target", "coach_star_score", "coach_notes",
+)  # fmt: skip
+
+
+def _note_line(a: Annotation) -> str:
+    return f"{a.note} ({a.by}, {a.at})"
+
+
+def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None = None) -> str:
+    """The session as JSON (the documented schema, plus ``annotations`` when a coach added some),
+    CSV (one row per turn, with the coach's score and notes) or Markdown (with a coach notes section)."""
+    annotations = annotations or []
+    coach = overrides_by_turn(annotations)
+    if fmt == "json":
+        extra = {"annotations": [dataclasses.asdict(a) for a in annotations]} if annotations else {}
+        return json.dumps({**data, **extra}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "md":
+        lines = [f"- Turn {a.turn + 1}: {_note_line(a)}" for ov in coach.values() for a in ov.notes]
+        return render_markdown(data) + ("\n## Coach notes\n\n" + "\n".join(lines) + "\n" if lines else "")
+    if fmt != "csv":
+        raise InputError(f"unknown export format '{fmt}'", "use json, csv or md")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for turn in data.get("turns", []):
+        m = answer_metrics(turn)
+        ov = coach.get(turn.get("index", -1))
+        answer = turn.get("answer") or {}
+        score = turn.get("score") or {}
+        writer.writerow(
+            {
+                "session_id": data.get("session_id"),
+                "candidate": data.get("candidate"),
+                "round": data.get("round"),
+                "turn": turn.get("index"),
+                "question_id": turn.get("question_id"),
+                "is_follow_up": turn.get("is_follow_up"),
+                "question": turn.get("question"),
+                "source": answer.get("source"),
+                "end_reason": answer.get("end_reason"),
+                "star_score": m.star_score if m else "",
+                "missing": " ".join(m.missing) if m else "",
+                "words": m.words if m else "",
+                "i_ratio": "" if not m or m.i_ratio is None else m.i_ratio,
+                "numbers": m.numbers if m else "",
+                "reflection": m.reflection if m else "",
+                "wpm": "" if not m or m.wpm is None else m.wpm,
+                "fillers_per_min": "" if not m or m.fillers_per_min is None else m.fillers_per_min,
+                "top_competency": score["competencies"][0]["id"] if score.get("competencies") else "",
+                "follow_up_target": (turn.get("follow_up") or {}).get("target", ""),
+                "coach_star_score": ov.star_score.star_score if ov and ov.star_score else "",
+                "coach_notes": " | ".join(_note_line(a) for a in ov.notes) if ov else "",
+            }
+        )
+    return buf.getvalue()

@@ -1,0 +1,174 @@
+"""What the coach's HTML report shows, as plain dataclasses (no HTML, no charts here).
+
+``session_report`` folds one session and its annotations into a view; ``progress_report``
+does the same for a candidate's sessions over time. ``adapters/html_report.py`` draws
+them (Jinja2 template + pygal SVG charts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..store.annotations import Annotation, overrides_by_turn
+from ..types import SENTENCE_LABELS
+from .catalog import ProgressPoint
+
+STAR_PARTS = SENTENCE_LABELS  # the four parts and "other", in the order the legend shows them
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one STAR part on an answer's timeline (seconds for audio, words for text)."""
+
+    star: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    number: int  # from 1, as 'review show' and 'review annotate' count
+    text: str
+    star: str  # the coach's label when overridden, else the machine's
+    machine_star: str
+    confidence: float
+    coach: Annotation | None  # who relabelled it
+    evidence_for: tuple[str, ...]  # competency ids this sentence is the best evidence of
+
+
+@dataclass(frozen=True)
+class TurnView:
+    number: int
+    is_follow_up: bool
+    question: str
+    source: str | None
+    end_reason: str | None
+    audio_file: str | None  # relative to the session folder
+    audio_missing: bool
+    text: str
+    star_score: int | None
+    coach_score: Annotation | None
+    previous_scores: tuple[int, ...]  # STAR scores before each rescore, oldest first
+    missing: tuple[str, ...]
+    sentences: tuple[SentenceView, ...]
+    timeline: tuple[Segment, ...]
+    timeline_unit: str  # "s" or "words"
+    competencies: tuple[dict[str, Any], ...]  # the top three (id, probability, covered, evidence)
+    signals: dict[str, Any] | None
+    delivery: dict[str, Any] | None
+    follow_up: dict[str, Any] | None
+    notes: tuple[Annotation, ...]
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    session_id: str
+    candidate: str
+    round: str
+    started_at: str
+    ended_at: str | None
+    complete: bool
+    turns: tuple[TurnView, ...]
+    coverage: tuple[tuple[str, float, bool], ...]  # competency id, best probability, covered in any answer
+    feedback: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    candidate: str
+    points: tuple[ProgressPoint, ...]
+    competency_ids: tuple[str, ...]
+
+
+def _timeline(score: dict[str, Any], labels: list[str]) -> tuple[tuple[Segment, ...], str]:
+    sentences = score["sentences"]
+    if sentences and all(s.get("start_s") is not None and s.get("end_s") is not None for s in sentences):
+        return tuple(Segment(lab, s["start_s"], s["end_s"]) for s, lab in zip(sentences, labels, strict=True)), "s"
+    segments, pos = [], 0.0
+    for s, lab in zip(sentences, labels, strict=True):
+        n = len(s["text"].split())
+        segments.append(Segment(lab, pos, pos + n))
+        pos += n
+    return tuple(segments), "words"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
+def _turn_view(turn: dict[str, Any], folder: Path, overrides: dict[int, Any]) -> TurnView:
+    answer = turn.get("answer") or {}
+    score = turn.get("score")
+    ov = overrides.get(turn["index"])
+    audio = answer.get("audio_file")
+    sentences: list[SentenceView] = []
+    if score:
+        evidence: dict[str, list[str]] = {}
+        for c in score["competencies"]:
+            if c["covered"] and c.get("evidence"):
+                evidence.setdefault(c["evidence"], []).append(c["id"])
+        for i, s in enumerate(score["sentences"]):
+            coach = ov.labels.get(i) if ov else None
+            sentences.append(
+                SentenceView(
+                    number=i + 1,
+                    text=s["text"],
+                    star=coach[0] if coach else s["star"],
+                    machine_star=s["star"],
+                    confidence=float(s.get("confidence", 0.0)),
+                    coach=coach[1] if coach else None,
+                    evidence_for=tuple(evidence.get(s["text"], ())),
+                )
+            )
+    timeline, unit = _timeline(score, [s.star for s in sentences]) if score else ((), "words")
+    return TurnView(
+        number=turn["index"] + 1,
+        is_follow_up=bool(turn.get("is_follow_up")),
+        question=turn.get("question", ""),
+        source=answer.get("source"),
+        end_reason=answer.get("end_reason"),
+        audio_file=audio,
+        audio_missing=audio is not None and not _is_file(folder / audio),
+        text=answer.get("text") or "",
+        star_score=score["star"]["score"] if score else None,
+        coach_score=ov.star_score if ov else None,
+        previous_scores=tuple(p["score"]["star"]["score"] for p in turn.get("previous_scores", []) if p.get("score")),
+        missing=tuple(score["star"]["missing"]) if score else (),
+        sentences=tuple(sentences),
+        timeline=timeline,
+        timeline_unit=unit,
+        competencies=tuple(score["competencies"][:3]) if score else (),
+        signals=score["signals"] if score else None,
+        delivery=score.get("delivery") if score else None,
+        follow_up=turn.get("follow_up"),
+        notes=tuple(ov.notes) if ov else (),
+        error=turn.get("error"),
+    )
+
+
+def session_report(data: dict[str, Any], folder: Path, annotations: list[Annotation]) -> SessionReport:
+    overrides = overrides_by_turn(annotations)
+    turns = tuple(_turn_view(t, folder, overrides) for t in data.get("turns", []))
+    best: dict[str, tuple[float, bool]] = {}
+    for t in data.get("turns", []):
+        for c in (t.get("score") or {}).get("competencies", []):
+            p, covered = best.get(c["id"], (0.0, False))
+            best[c["id"]] = (max(p, float(c.get("probability", 0.0))), covered or bool(c["covered"]))
+    coverage = tuple(sorted(((cid, p, cov) for cid, (p, cov) in best.items()), key=lambda x: -x[1]))
+    return SessionReport(
+        session_id=str(data["session_id"]),
+        candidate=str(data["candidate"]),
+        round=str(data["round"]),
+        started_at=str(data["started_at"]),
+        ended_at=data.get("ended_at"),
+        complete=bool(data.get("complete")),
+        turns=turns,
+        coverage=coverage,
+        feedback=data.get("feedback"),
+    )
