@@ -25,7 +25,7 @@ import atheris
 
 with atheris.instrument_imports():
     from voice_interviewer.adapters.audio_file import read_audio
-    from voice_interviewer.app.practice import read_text_file
+    from voice_interviewer.app.scoring import read_text_file
     from voice_interviewer.config import load_config
     from voice_interviewer.errors import VoiceInterviewerError
     from voice_interviewer.review.catalog import answer_metrics, compare, export, progress, summarise

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from voice_interviewer.adapters.audio_file import read_audio  # noqa: E402
-from voice_interviewer.app.practice import load_transcriber, smart_turn_model  # noqa: E402
+from voice_interviewer.app.loading import load_transcriber, smart_turn_model  # noqa: E402
 from voice_interviewer.config import load_config  # noqa: E402
 
 SR = 16000

@@ -17,8 +17,10 @@ import sys
 import tomllib
 from pathlib import Path
 
-from voice_interviewer.app import practice as app
+from voice_interviewer.app.listen import story_check
+from voice_interviewer.app.loading import BackgroundLoad, shared_analyzer
 from voice_interviewer.config import load_config
+from voice_interviewer.content.content import load_turn_cues
 from voice_interviewer.types import ListenContext
 
 
@@ -30,9 +32,9 @@ def mid_cut(labels: list[str]) -> int | None:
 
 def main(files: list[str]) -> None:
     cfg = load_config(None, {})
-    analyzer = app.BackgroundLoad(lambda: app.shared_analyzer(cfg), "analyzer")
+    analyzer = BackgroundLoad(lambda: shared_analyzer(cfg), "analyzer")
     analyzer.get()
-    check = app.story_check(analyzer, app.load_turn_cues(cfg.prompts_dir / "turn_taking.toml"))
+    check = story_check(analyzer, load_turn_cues(cfg.prompts_dir / "turn_taking.toml"))
     for name in files:
         answers = tomllib.loads(Path(name).read_text())["answer"]
         counts = {"whole": [0, 0, 0], "cut": [0, 0, 0], "mid": [0, 0, 0]}  # n, done, likely

@@ -186,7 +186,7 @@ def measure(
     from voice_interviewer.adapters.audio_file import read_audio
     from voice_interviewer.adapters.vad import SileroSpeechProbability
     from voice_interviewer.adapters.whisper import WhisperTranscriber
-    from voice_interviewer.app.practice import resolve_model
+    from voice_interviewer.app.loading import resolve_model
     from voice_interviewer.audio.endpointing import EndpointConfig
     from voice_interviewer.audio.listening import listen
     from voice_interviewer.audio.sources import WavReplay

@@ -32,7 +32,7 @@ from rich.console import Console
 
 from voice_interviewer.adapters.audio_file import read_audio
 from voice_interviewer.adapters.html_report import render_session_html
-from voice_interviewer.app.practice import read_text_file
+from voice_interviewer.app.scoring import read_text_file
 from voice_interviewer.cli.render import render_session
 from voice_interviewer.config import HOME_ENV, load_config
 from voice_interviewer.content.content import load_content

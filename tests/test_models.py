@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import run_cli
 from voice_interviewer.app import models
-from voice_interviewer.app.practice import install_models
-from voice_interviewer.app.practice import missing_downloads as app_missing_downloads
+from voice_interviewer.app.setup import install_models
+from voice_interviewer.app.setup import missing_downloads as app_missing_downloads
 from voice_interviewer.config import load_config
 from voice_interviewer.errors import ModelError
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import espeak_wav, run_cli
-from voice_interviewer.app.practice import load_embedder
+from voice_interviewer.app.loading import load_embedder
 from voice_interviewer.config import Config
 from voice_interviewer.store.session import load_session
 
@@ -147,7 +147,7 @@ def test_monologue_hits_the_cap_with_a_polite_interruption(home: Path, tmp_path:
 
 def test_the_streaming_pass_encodes_less_than_30_s_and_hears_the_same_words(cfg: Config, tmp_path: Path) -> None:
     from voice_interviewer.adapters.audio_file import read_audio
-    from voice_interviewer.app.practice import load_transcriber
+    from voice_interviewer.app.loading import load_transcriber
 
     said = "We cut the build time from forty minutes to twelve."
     samples = read_audio(espeak_wav(said, tmp_path / "s.wav"))

@@ -13,7 +13,8 @@ from voice_interviewer.adapters.audio_file import read_audio
 from voice_interviewer.adapters.smart_turn import SmartTurnModel, last_window
 from voice_interviewer.app import models as model_files
 from voice_interviewer.app.doctor import _models as doctor_model_checks
-from voice_interviewer.app.practice import check_models, load_smart_turn, smart_turn_model
+from voice_interviewer.app.loading import load_smart_turn, smart_turn_model
+from voice_interviewer.app.setup import check_models
 from voice_interviewer.config import Config, checkout_root, load_config
 from voice_interviewer.errors import ModelError
 

@@ -53,11 +53,11 @@ def cues() -> CueScorer:
 @pytest.mark.models
 def test_bundled_model_tells_finished_answers_from_thinking_pauses_on_unseen_answers(home: Path) -> None:
     """eval/dev_set.toml never enters training (the model is fitted on prompts/training)."""
-    from voice_interviewer.app import practice as app
+    from voice_interviewer.app.loading import shared_analyzer
     from voice_interviewer.audio.endpointing import LIKELY_P
     from voice_interviewer.config import load_config
 
-    analyzer = app.shared_analyzer(load_config(None, {}))
+    analyzer = shared_analyzer(load_config(None, {}))
     whole, cut = [], []
     for answer in tomllib.loads((ROOT / "eval" / "dev_set.toml").read_text())["answer"]:
         texts = [s["text"] for s in answer["sentences"]]

@@ -25,7 +25,7 @@ from voice_interviewer.adapters.tts import (
     split_sentences,
     trim_silence,
 )
-from voice_interviewer.app import practice as app
+from voice_interviewer.app import voices
 from voice_interviewer.app.bench.voicebench import VoiceUnderTest, measure_voice
 from voice_interviewer.config import Config
 from voice_interviewer.errors import AudioError, InputError, SpeakerError
@@ -336,9 +336,9 @@ def test_auto_falls_back_from_hibari_to_pyttsx3_with_one_notice(cfg: Config, mon
             raise SpeakerError("the hibari voice does not load (OSError)", "reinstall hibari-tts==0.2.1")
         return fake
 
-    monkeypatch.setattr(app, "open_voice", open_voice)
+    monkeypatch.setattr(voices, "open_voice", open_voice)
     notes: list[str] = []
-    speaker = app.build_speaker(cfg, False, print, notes.append)
+    speaker = voices.build_speaker(cfg, False, print, notes.append)
     assert isinstance(speaker, FallbackSpeaker)
     speaker.say("Hello.")
     assert fake.said == ["Hello."]
@@ -352,9 +352,9 @@ def test_auto_without_a_speaker_prints_with_one_notice(cfg: Config, monkeypatch:
         tried.append(engine)
         raise AudioError("no audio output device found", "connect speakers or use --no-voice")
 
-    monkeypatch.setattr(app, "open_voice", open_voice)
+    monkeypatch.setattr(voices, "open_voice", open_voice)
     notes: list[str] = []
-    assert isinstance(app.build_speaker(cfg, False, print, notes.append), PrintSpeaker)
+    assert isinstance(voices.build_speaker(cfg, False, print, notes.append), PrintSpeaker)
     assert tried == ["hibari"] and len(notes) == 1 and notes[0].startswith("Voice off")
 
 
@@ -363,7 +363,7 @@ def test_unknown_engine_names_hibari_among_the_choices(cfg: Config) -> None:
 
     bad = dataclasses.replace(cfg, voice=dataclasses.replace(cfg.voice, tts="robot"))
     with pytest.raises(InputError) as wrong:
-        app.build_speaker(bad, False, print, print)
+        voices.build_speaker(bad, False, print, print)
     assert "hibari" in (wrong.value.hint or "")
 
 

@@ -1,10 +1,18 @@
-"""App: the use-cases, and the only place adapters are built.
+"""App: the use-cases, and the only place adapters are built (the CLI and library users call these).
+
+In the order of a turn, then the other commands:
 
 - ``models``: model folder resolution, assembly from packages, SHA-256 verification.
-- ``practice``: composition root: builds adapters from config, runs the commands.
+- ``loading``: each model loaded once per process (``MODELS``, a ``ModelCache``), warmed on its thread.
+- ``devices``: ``devices`` and ``mic-test``.
+- ``voices``: the interviewer's voice (hibari, pyttsx3, Piper; printing as the fallback).
+- ``listen``: endpoint settings, the story check and the streaming answer source for ``practice``.
+- ``practice``: the composition root of an interview round.
+- ``scoring``: ``score`` and ``transcribe`` of one answer.
 - ``evaluation``: the labelled-answer evaluation harness (``eval``).
 - ``coach``: annotate, rescore, delete, write reports.
+- ``setup``: ``models check | install | downloads``.
 - ``doctor``: the doctor checks.
 - ``soak``: the soak benchmark.
-- ``bench``: the turn-taking and voice benchmarks.
+- ``bench``: the speed, turn-taking and voice benchmarks.
 """

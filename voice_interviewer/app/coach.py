@@ -20,7 +20,7 @@ from ..review.report import ProgressReport, session_report
 from ..store.annotations import Annotation, add_annotation, load_annotations, make_annotation
 from ..store.session import atomic_write_text, load_session, now_iso, save_session, validate_name
 from ..types import Transcript, Word
-from .practice import build_analyzer, session_models
+from .loading import build_analyzer, session_models
 
 SESSION_FILE = "session.json"
 

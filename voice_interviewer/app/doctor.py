@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..content.content import load_content
 from ..errors import VoiceInterviewerError
-from .practice import check_models
+from .setup import check_models
 
 MIN_FREE_MB = 1000  # a 10-minute session is ~20 MB of audio; leave room for many
 LOW_FREE_MB = 200

@@ -22,7 +22,7 @@ def bench_analysis(
     runs: int = typer.Option(100, "--runs", min=5, help="Timed analyses (after 10 warm-up runs)."),
 ) -> None:
     """Time answer analysis (split, embed, label, score) on dev-set answers of a given length."""
-    from ..app.practice import bench_analysis as run_bench
+    from ..app.bench.speed import bench_analysis as run_bench
 
     result = run_bench(_config(), words, runs)
     out.print(
@@ -38,8 +38,8 @@ def bench_voice_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Time each installed voice on a 25-word line: first audio, synthesis, stop latency."""
+    from ..app.bench.speed import bench_voice
     from ..app.bench.voicebench import BENCH_LINE
-    from ..app.practice import bench_voice
 
     rows = bench_voice(_config(), runs, lambda m: err.print(escape(m)))
     if as_json:
@@ -71,7 +71,7 @@ def bench_loop_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Replay spoken answers through the full loop; print stage latencies after the endpoint, WER, CPU, memory."""
-    from ..app.practice import bench_loop
+    from ..app.bench.speed import bench_loop
 
     result = bench_loop(_config(), answers, pace, lambda m: err.print(escape(m)))
     if as_json:

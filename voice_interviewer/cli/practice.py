@@ -88,7 +88,7 @@ def transcribe(
     whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
 ) -> None:
     """Transcribe an audio file with the local Whisper model, with word timings."""
-    from ..app.practice import transcribe_file
+    from ..app.scoring import transcribe_file
 
     cfg = _config(models={"whisper": whisper_model})
     transcript, stats = transcribe_file(cfg, audio)
@@ -129,7 +129,7 @@ def score(
     ),
 ) -> None:
     """Score one answer: STAR structure, competencies with evidence, signals, delivery, follow-up."""
-    from ..app.practice import read_text_file, score_answer
+    from ..app.scoring import read_text_file, score_answer
 
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format '{fmt}'", "use --format text or --format json")
@@ -157,7 +157,7 @@ def evaluate_cmd(
 ) -> None:
     """Measure STAR, competency, signal and follow-up accuracy on labelled answers."""
     from ..app.evaluation import evaluate, load_gold
-    from ..app.practice import build_analyzer
+    from ..app.loading import build_analyzer
     from ..content.prompts import load_round
 
     cfg = _config()

