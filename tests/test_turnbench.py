@@ -11,30 +11,19 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, run_cli
-from voice_interviewer.app.bench.turnbench import (
-    GAP_S,
+from voice_interviewer.app.bench.measure import AnswerResult, classify, group, normalise, percentiles
+from voice_interviewer.app.bench.replay import CpuSampler, busy_load
+from voice_interviewer.app.bench.scripts import (
     HOLD_PHRASE,
     KINDS,
-    LEAD_S,
     PAUSE_S,
-    AnswerResult,
-    CpuSampler,
-    Pause,
     Piece,
-    PieceSpan,
     Script,
-    SpokenAnswer,
-    busy_load,
     choose_scripts,
-    classify,
-    group,
-    normalise,
-    percentiles,
-    render,
     shorten,
-    speech_edges,
     um_split,
 )
+from voice_interviewer.app.bench.voices import GAP_S, LEAD_S, Pause, PieceSpan, SpokenAnswer, render, speech_edges
 from voice_interviewer.app.evaluation import load_gold
 from voice_interviewer.content.content import load_cues
 

@@ -182,7 +182,8 @@ def bench_turns_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Turn-taking: cut-offs, dead air, latency and WER on spoken answers with thinking pauses, via practice."""
-    from ..app.bench.turnbench import bench_turns, format_report
+    from ..app.bench.report import format_report
+    from ..app.bench.turnbench import bench_turns
 
     def split(value: str) -> list[str] | None:
         return [v.strip() for v in value.split(",") if v.strip()] or None
