@@ -13,7 +13,7 @@ reference text.
   a  faster-whisper on the whole file, ``WhisperModel.transcribe(audio, vad_filter=True)``
      with its defaults (the same bundled model and compute type),
   b  ``WhisperTranscriber.transcribe`` on the whole file (what ``transcribe FILE`` does),
-  c  ``listening.listen()`` fed the file in 100 ms chunks as fast as possible with the
+  c  ``audio.answers.listen()`` fed the file in 100 ms chunks as fast as possible with the
      Silero VAD, as in ``practice`` (end-of-answer waits raised above the pauses so the
      whole file is heard),
      (``--group 20``: segments decoded in groups, ``SegmentTranscriber(group_s=20)``),
@@ -187,8 +187,8 @@ def measure(
     from voice_interviewer.adapters.vad import SileroSpeechProbability
     from voice_interviewer.adapters.whisper import WhisperTranscriber
     from voice_interviewer.app.loading import resolve_model
+    from voice_interviewer.audio.answers import listen
     from voice_interviewer.audio.endpointing import EndpointConfig
-    from voice_interviewer.audio.listening import listen
     from voice_interviewer.audio.sources import WavReplay
     from voice_interviewer.config import load_config
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_interviewer.audio.listening import StreamingAnswerSource, listen
+from voice_interviewer.audio.answers import StreamingAnswerSource, listen
 from voice_interviewer.audio.sources import WavReplay
 from voice_interviewer.testing import EnergyVad, FakeClock, FakeTranscriber, chunked, silence, tone
 from voice_interviewer.types import AudioChunk

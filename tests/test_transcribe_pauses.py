@@ -24,8 +24,8 @@ from voice_interviewer.adapters.audio_file import read_audio, write_wav
 from voice_interviewer.adapters.vad import SileroSpeechProbability
 from voice_interviewer.adapters.whisper import WhisperTranscriber
 from voice_interviewer.app.loading import resolve_model
+from voice_interviewer.audio.answers import listen
 from voice_interviewer.audio.endpointing import EndpointConfig
-from voice_interviewer.audio.listening import listen
 from voice_interviewer.audio.sources import WavReplay
 from voice_interviewer.config import Config
 from voice_interviewer.types import SAMPLE_RATE

@@ -9,9 +9,10 @@ from typing import Any
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.text import clean_text
+from ..audio.answers import StreamingAnswerSource
 from ..audio.echo import EchoGate, PlaybackReference
 from ..audio.endpointing import EndpointConfig, StoryVerdict, judge_story
-from ..audio.listening import ListenStatus, StreamingAnswerSource
+from ..audio.heard import ListenStatus
 from ..audio.sources import QUIT_WORDS, StdinLines, WavReplay
 from ..config import Config
 from ..content.content import TurnCues, load_turn_cues

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audio.echo import PlaybackReference
-from ..audio.listening import ListenStatus
+from ..audio.heard import ListenStatus
 from ..audio.sources import StdinLines, TextAnswerSource
 from ..config import Config
 from ..content.content import load_content

@@ -6,5 +6,7 @@ In the order of a turn:
 - ``echo``: tells the interviewer's own voice (played through speakers) from the candidate's.
 - ``endpointing``: end of turn, a state machine over counted VAD windows told what was said.
 - ``streaming``: segments of an answer decoded on a worker thread while it goes on; the WAV writer.
-- ``listening``: one answer heard end to end: VAD, end of turn, streaming transcription, barge-in.
+- ``heard``: what a listener asks at a pause (story check, end-of-turn model) and what it reports.
+- ``listener``: one answer heard end to end: VAD, end of turn, streaming transcription, barge-in.
+- ``answers``: ``listen`` (one answer, blocking) and ``StreamingAnswerSource`` (a listener per answer).
 """

@@ -78,7 +78,7 @@ class EndpointConfig:
     # ... or this long once the segment is long_segment_s or more. The last segment is decoded
     # while the candidate waits for a reply (0.4 s for 2-4 s of speech, 0.65 s for 12 s), so
     # a long stretch is closed at the first short dip (the moment it would be decoded ahead
-    # anyway, listening.SPECULATE_AT_S). The saved transcript comes from the second pass over
+    # anyway, listener.SPECULATE_AT_S). The saved transcript comes from the second pass over
     # the whole answer, so shorter streaming segments no longer cost its words.
     segment_pause_long_s: float = 0.15
     long_segment_s: float = 4.0

@@ -1,9 +1,10 @@
 """Streaming transcription: segments of one answer decoded on a worker thread while it goes on.
 
-Speech is cut into segments at pauses (see ``endpointing`` and ``listening``); each
+Speech is cut into segments at pauses (see ``endpointing`` and ``listener``); each
 closed segment is transcribed in order, with the previous segment's words as
 context. When the answer ends only the last segment is left to decode. Also the
-answer's WAV writer (written as audio arrives).
+answer's WAV writer (written as audio arrives), and the two segment helpers the
+listener uses (the texts decoded so far; the words said before a resume as context).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from ..ports import Transcriber
-from ..types import SAMPLE_RATE, Transcript, Word
+from ..types import SAMPLE_RATE, Transcript, TranscriptionStats, Word
 
 PAD = int(0.2 * SAMPLE_RATE)  # audio kept around each segment so word edges are not clipped
 # Whisper decodes 30-second windows; shorter segments also keep the last one quick to
@@ -208,3 +209,23 @@ class WavWriter:
     def close(self) -> None:
         self._wav.close()
         self._file.close()
+
+
+class _Segments(SegmentTranscriber):
+    """SegmentTranscriber that also tells the texts decoded so far and how many are done."""
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            return [r.transcript.text for r in self._results]
+
+
+class _WithContext:
+    """A transcriber whose first segment (no prompt of its own) gets the words said before a resume."""
+
+    def __init__(self, inner: Transcriber, before: Callable[[], str]) -> None:
+        self._inner = inner
+        self._before = before
+        self.name = inner.name
+
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> tuple[Transcript, TranscriptionStats]:
+        return self._inner.transcribe(samples, prompt=prompt or (" ".join(self._before().split()[-30:]) or None))

@@ -16,7 +16,7 @@ from rich.markup import escape
 from ..config import Config, load_config
 
 if TYPE_CHECKING:
-    from ..audio.listening import ListenStatus
+    from ..audio.heard import ListenStatus
 
 
 app = typer.Typer(
@@ -79,7 +79,7 @@ def _notify(text: str) -> None:
 
 def _live_status(status: ListenStatus | None) -> None:
     """One status line rewritten in place while the candidate answers (terminals only)."""
-    from ..audio.listening import status_line
+    from ..audio.heard import status_line
 
     line = "" if status is None else status_line(status)
     out.file.write(f"\r\x1b[2K{line}" if line else "\r\x1b[2K")

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...audio.listening import StreamingAnswerSource
+from ...audio.answers import StreamingAnswerSource
 from ...audio.sources import WavReplay
 from ...config import Config, default_eval_set
 from ...content.prompts import load_questions, load_round
