@@ -31,7 +31,8 @@ with atheris.instrument_imports():
     from voice_interviewer.review.catalog import answer_metrics, compare, export, progress, summarise
     from voice_interviewer.review.report import session_report
     from voice_interviewer.store.annotations import load_annotations
-    from voice_interviewer.store.session import load_session, render_markdown
+    from voice_interviewer.store.markdown import render_markdown
+    from voice_interviewer.store.schema import load_session
 
 _TMP = Path(tempfile.mkdtemp(prefix="vi-fuzz-"))
 

@@ -23,7 +23,7 @@ import pytest
 
 from tests.conftest import espeak_wav, run_cli
 from voice_interviewer.adapters.audio_file import read_audio
-from voice_interviewer.store.session import load_session
+from voice_interviewer.store.schema import load_session
 from voice_interviewer.testing_pulse import feeding, pulse_server
 
 pytestmark = [pytest.mark.models, pytest.mark.audio]

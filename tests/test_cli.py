@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_cli
 from voice_interviewer.adapters.audio_file import write_wav
-from voice_interviewer.store.session import load_session
+from voice_interviewer.store.schema import load_session
 
 ANSWERS = (
     "Last spring our checkout service kept timing out during sales.\n"

@@ -41,7 +41,8 @@ from voice_interviewer.errors import InputError, PromptError, SessionError, Voic
 from voice_interviewer.review.catalog import answer_metrics, compare, export, find_session, progress, scan, summarise
 from voice_interviewer.review.report import session_report
 from voice_interviewer.store.annotations import FILE_NAME, Annotation, load_annotations, overrides_by_turn
-from voice_interviewer.store.session import load_session, validate_name
+from voice_interviewer.store.schema import load_session
+from voice_interviewer.store.session import validate_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = int(os.environ.get("HOSTILE_SCALE", "1"))

@@ -164,7 +164,7 @@ def test_practice_with_an_unusable_llm_goes_on_with_the_policy(home: Path, tmp_p
     )
     assert proc.returncode == 0, proc.stderr
     assert "LLM follow-ups are off" in proc.stdout and "deterministic policy" in proc.stdout
-    from voice_interviewer.store.session import load_session
+    from voice_interviewer.store.schema import load_session
 
     turns = load_session(next(home.glob("transcripts/*/*/session.json")))["turns"]
     assert len(turns) >= 2 and turns[1]["is_follow_up"]  # the policy still asked its follow-up
@@ -173,7 +173,7 @@ def test_practice_with_an_unusable_llm_goes_on_with_the_policy(home: Path, tmp_p
 
 def test_practice_with_a_local_endpoint_records_the_llm_brain(home: Path, endpoint: str) -> None:
     from tests.conftest import practice_typed
-    from voice_interviewer.store.session import load_session
+    from voice_interviewer.store.schema import load_session
 
     answers = (
         "Our team migrated billing last year. I owned the cutover and I rewrote the reconciliation job.\n\nOk.\n\n"

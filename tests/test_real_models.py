@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import espeak_wav, run_cli
 from voice_interviewer.app.loading import load_embedder
 from voice_interviewer.config import Config
-from voice_interviewer.store.session import load_session
+from voice_interviewer.store.schema import load_session
 
 pytestmark = pytest.mark.models
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from voice_interviewer.errors import InputError, SessionError
-from voice_interviewer.store.session import SCHEMA_VERSION, SessionStore, load_session, validate_name
+from voice_interviewer.store.schema import SCHEMA_VERSION, load_session
+from voice_interviewer.store.session import SessionStore, validate_name
 from voice_interviewer.types import Answer, Transcript, Turn, TurnTimings
 
 

@@ -26,7 +26,7 @@ import pytest
 
 from tests.conftest import run_cli
 from voice_interviewer.audio.endpointing import EndpointConfig
-from voice_interviewer.store.session import load_session
+from voice_interviewer.store.schema import load_session
 from voice_interviewer.testing_pulse import feeding, pulse_server
 
 pytestmark = [pytest.mark.models, pytest.mark.audio]

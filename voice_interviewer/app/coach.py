@@ -18,7 +18,8 @@ from ..errors import InputError, SessionError, VoiceInterviewerError
 from ..review.catalog import find_session, load_candidate, progress, session_files
 from ..review.report import ProgressReport, session_report
 from ..store.annotations import Annotation, add_annotation, load_annotations, make_annotation
-from ..store.session import atomic_write_text, load_session, now_iso, save_session, validate_name
+from ..store.schema import load_session
+from ..store.session import atomic_write_text, now_iso, save_session, validate_name
 from ..types import Transcript, Word
 from .loading import build_analyzer, session_models
 

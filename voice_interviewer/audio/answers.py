@@ -15,20 +15,11 @@ from typing import Any
 import numpy as np
 
 from ..ports import Clock, Transcriber
-from ..types import (
-    AudioChunk,
-    CapturedAnswer,
-    ListenContext,
-    Utterance,
-)
+from ..types import AudioChunk, CapturedAnswer, ListenContext, Utterance
 from .echo import EchoGate
-from .endpointing import (
-    EndpointConfig,
-)
+from .endpointing import EndpointConfig
 from .heard import EndOfTurnModel, Heard, ListenStatus, StoryCheck
-from .listener import (
-    Listener,
-)
+from .listener import Listener
 from .streaming import SpeechProbability, WavWriter
 
 

@@ -10,13 +10,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..types import (
-    ListenContext,
-    Transcript,
-)
-from .endpointing import (
-    StoryVerdict,
-)
+from ..types import ListenContext, Transcript
+from .endpointing import StoryVerdict
 
 StoryCheck = Callable[[ListenContext, str], StoryVerdict | None]
 

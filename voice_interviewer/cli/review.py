@@ -74,7 +74,7 @@ def review_show(
     """Show one session: transcripts with STAR labels, evidence, delivery, follow-ups and their rationale."""
     from ..review.catalog import find_session
     from ..store.annotations import load_annotations
-    from ..store.session import load_session
+    from ..store.schema import load_session
     from .render import render_session
 
     cfg = _config()
@@ -89,7 +89,7 @@ def review_compare(
 ) -> None:
     """Compare two attempts at the same questions: STAR score, parts, numbers, fillers, pace, length."""
     from ..review.catalog import compare, find_session
-    from ..store.session import load_session
+    from ..store.schema import load_session
 
     cfg = _config()
     a = load_session(find_session(cfg.transcripts_dir, first) / "session.json")
@@ -223,7 +223,7 @@ def export_cmd(
     """Export a session for sharing with a mentor."""
     from ..review.catalog import export, find_session
     from ..store.annotations import load_annotations
-    from ..store.session import load_session
+    from ..store.schema import load_session
 
     cfg = _config()
     folder = find_session(cfg.transcripts_dir, session)

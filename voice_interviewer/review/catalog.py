@@ -18,7 +18,9 @@ from typing import Any
 
 from ..errors import InputError, SessionError
 from ..store.annotations import Annotation, overrides_by_turn
-from ..store.session import load_session, render_markdown, validate_name
+from ..store.markdown import render_markdown
+from ..store.schema import load_session
+from ..store.session import validate_name
 
 
 @dataclass(frozen=True)

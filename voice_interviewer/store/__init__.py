@@ -1,5 +1,9 @@
 """Store: the session-folder contract (see DESIGN.md "Session folder").
 
-- ``session``: session folder, atomic per-turn writes, transcript.md, migration on load.
-- ``annotations``: coach notes and overrides (annotations.json), folded per turn.
+In the order of a turn:
+
+- ``session``: the session folder, atomic per-turn writes of ``session.json``, names made safe.
+- ``markdown``: ``transcript.md``, the readable copy written with every save.
+- ``schema``: reading a session back: newer schemas refused, older ones migrated, the shape checked.
+- ``annotations``: coach notes and overrides (``annotations.json``), folded per turn.
 """

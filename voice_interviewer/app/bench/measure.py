@@ -10,13 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...types import SAMPLE_RATE
-from .scripts import (
-    KINDS,
-)
-from .voices import (
-    VOICES,
-    SpokenAnswer,
-)
+from .scripts import KINDS
+from .voices import VOICES, SpokenAnswer
 
 FILLER_WORDS = frozenset(["um", "umm", "uh", "uhh", "er", "erm", "hmm", "hm", "mm", "mmm"])
 

@@ -22,16 +22,11 @@ import numpy as np
 from ...audio.sources import StdinLines
 from ...config import HOME_ENV, Config
 from ...errors import VoiceInterviewerError
-from ...store.session import load_session
+from ...store.schema import load_session
 from ...types import SAMPLE_RATE
 from ..loading import resolve_model, shared_analyzer, shared_transcriber
 from ..practice import PracticeOptions, run_practice
-from .voices import (
-    Printer,
-    SpokenAnswer,
-    read_wav,
-    speech_edges,
-)
+from .voices import Printer, SpokenAnswer, read_wav, speech_edges
 
 MIC_LEAD_S = 1.0  # silence fed from "Listening..." on (the stream opens a moment later), before the answer
 BUSY_LIMIT_S = 4 * 3600  # a --load process ends by itself after this, even if never killed

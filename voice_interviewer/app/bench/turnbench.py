@@ -40,23 +40,9 @@ from ...config import Config
 from ...errors import InputError
 from ...types import SAMPLE_RATE
 from .measure import AnswerResult, classify, group, wer
-from .replay import (
-    Heard,
-    busy_load,
-    mic_through_practice,
-    replay_through_practice,
-    whole_file_transcriber,
-)
-from .scripts import (
-    KINDS,
-)
-from .voices import (
-    VOICES,
-    Printer,
-    SpokenAnswer,
-    prepare_answers,
-    voice_problem,
-)
+from .replay import Heard, busy_load, mic_through_practice, replay_through_practice, whole_file_transcriber
+from .scripts import KINDS
+from .voices import VOICES, Printer, SpokenAnswer, prepare_answers, voice_problem
 
 
 def _with_wer(

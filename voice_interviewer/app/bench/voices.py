@@ -28,10 +28,7 @@ from ...content.content import load_cues
 from ...errors import InputError, VoiceInterviewerError
 from ...types import SAMPLE_RATE
 from ..evaluation import load_gold
-from .scripts import (
-    Script,
-    choose_scripts,
-)
+from .scripts import Script, choose_scripts
 
 Printer = Callable[[str], None]
 VOICES = ("espeak", "hibari", "piper")
