@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
 from voice_interviewer.analysis.analyzer import Analyzer, _cache_key, align_words, split_long
+from voice_interviewer.analysis.hmm import posteriors, viterbi
 from voice_interviewer.analysis.score import score_json
-from voice_interviewer.analysis.star import expand_hmm, learned_hmm, posteriors, star_score, state_path, viterbi
+from voice_interviewer.analysis.star import expand_hmm, learned_hmm, state_path
+from voice_interviewer.analysis.star_score import star_score
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.content import load_content
 from voice_interviewer.content.prompts import COMPETENCY_IDS

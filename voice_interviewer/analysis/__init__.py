@@ -3,7 +3,9 @@
 In the order of a turn:
 
 - ``text``: tokens and phrase matching shared by the modules below.
+- ``hmm``: generic HMM decoding (Viterbi path, forward-backward marginals).
 - ``star``: STAR labelling of sentences (linear classifier over embeddings and cues, HMM smoothing).
+- ``star_score``: the 0-100 STAR score and the STAR summary of the labelled sentences.
 - ``story_end``: P(the answer ends here) for the words said so far, asked at every pause.
 - ``competency``: which of the 11 competencies an answer shows, with evidence.
 - ``signals``: ownership, numbers, reflection, specificity, length.

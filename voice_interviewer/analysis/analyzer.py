@@ -34,9 +34,9 @@ from .star import (
     StarModel,
     TrainingAnswer,
     label_sentences,
-    summarise,
     train_star,
 )
+from .star_score import summarise
 from .story_end import END_C, StoryEndModel, train_story_end
 from .text import clean_text, tokens
 

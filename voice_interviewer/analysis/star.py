@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..content.content import Cues
-from ..types import SENTENCE_LABELS, STAR_PARTS, StarResult
+from ..types import SENTENCE_LABELS
+from .hmm import posteriors, viterbi
 from .text import find_phrases, phrase_tokens, tokens
 
 LABELS = SENTENCE_LABELS
@@ -293,39 +294,6 @@ def learned_hmm(
         return np.log(trans), np.log(start)
 
 
-def viterbi(log_emit: np.ndarray, log_trans: np.ndarray, log_start: np.ndarray) -> list[int]:
-    n = len(log_emit)
-    if n == 0:
-        return []
-    score = log_start + log_emit[0]
-    k = len(log_start)
-    back = np.zeros((n, k), dtype=int)
-    for t in range(1, n):
-        cand = score[:, None] + log_trans
-        back[t] = cand.argmax(axis=0)
-        score = cand.max(axis=0) + log_emit[t]
-    path = [int(score.argmax())]
-    for t in range(n - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
-
-
-def posteriors(log_emit: np.ndarray, log_trans: np.ndarray, log_start: np.ndarray) -> np.ndarray:
-    """Forward-backward marginals P(state_t | all sentences), shape (n, states)."""
-    n, k = len(log_emit), len(log_start)
-    if n == 0:
-        return np.zeros((0, k))
-    fwd = np.zeros((n, k))
-    bwd = np.zeros((n, k))
-    fwd[0] = log_start + log_emit[0]
-    for t in range(1, n):
-        fwd[t] = np.logaddexp.reduce(fwd[t - 1][:, None] + log_trans, axis=0) + log_emit[t]
-    for t in range(n - 2, -1, -1):
-        bwd[t] = np.logaddexp.reduce(log_trans + (log_emit[t + 1] + bwd[t + 1])[None, :], axis=1)
-    joint = fwd + bwd
-    return np.exp(joint - np.logaddexp.reduce(joint, axis=1, keepdims=True))
-
-
 @dataclass(frozen=True)
 class Labelled:
     labels: list[str]
@@ -352,63 +320,3 @@ def label_sentences(
     conf = [round(float(label_post[t, i]), 3) for t, i in enumerate(path)]
     reflection = [label == "result" and cues.is_reflection(s) for label, s in zip(labels, sentences, strict=True)]
     return Labelled(labels, conf, reflection)
-
-
-# Ideal share of the STAR words per part (coaching rule of thumb: brief context,
-# most time on what you did, a clear result).
-IDEAL_SHARE = {"situation": 0.15, "task": 0.10, "action": 0.50, "result": 0.25}
-PART_POINTS = {"situation": 15, "task": 15, "action": 20, "result": 20}
-
-
-def star_score(share_words: dict[str, float], present: set[str]) -> int:
-    """0-100 STAR score.
-
-    - Coverage, 70 points: situation 15, task 15, action 20, result 20, each earned
-      when at least one sentence carries that label.
-    - Balance, 20 points: 20 * (1 - L1/2), where L1 is the distance between the
-      shares of the four parts (renormalised without "other") and IDEAL_SHARE.
-    - Focus, 10 points: 10 * (1 - share of words labelled other).
-    """
-    coverage = sum(points for part, points in PART_POINTS.items() if part in present)
-    star_total = sum(share_words[p] for p in STAR_PARTS)
-    if star_total <= 0:
-        return 0
-    l1 = sum(abs(share_words[p] / star_total - IDEAL_SHARE[p]) for p in STAR_PARTS)
-    balance = 20 * (1 - l1 / 2)
-    focus = 10 * (1 - share_words["other"])
-    return round(max(0.0, min(100.0, coverage + balance + focus)))
-
-
-# The result is "weak" when its best sentence is labelled with less confidence than this:
-# the interviewer still asks for it (on the dev set, results wrongly found in answers that
-# have none scored 0.69-0.87; real ones 0.96 and above). Other parts are less often
-# mistaken, and their confidences are lower even when right, so only the result is checked.
-WEAK_CONFIDENCE = 0.9
-WEAK_CHECKED = ("result",)
-
-
-def summarise(
-    labels: list[str], word_counts: list[int], durations: list[float] | None, confidence: list[float] | None = None
-) -> StarResult:
-    total_words = sum(word_counts) or 1
-    share_words = {label: 0.0 for label in LABELS}
-    for label, n in zip(labels, word_counts, strict=True):
-        share_words[label] += n / total_words
-    share_words = {k: round(v, 3) for k, v in share_words.items()}
-    share_seconds = None
-    if durations is not None:
-        total_s = sum(durations)
-        if total_s > 0:
-            share_seconds = {label: 0.0 for label in LABELS}
-            for label, d in zip(labels, durations, strict=True):
-                share_seconds[label] += d / total_s
-            share_seconds = {k: round(v, 3) for k, v in share_seconds.items()}
-    present = set(labels)
-    missing = tuple(p for p in STAR_PARTS if p not in present)
-    weak: tuple[str, ...] = ()
-    if confidence is not None:
-        best = {
-            p: max((c for lab, c in zip(labels, confidence, strict=True) if lab == p), default=0.0) for p in present
-        }
-        weak = tuple(p for p in WEAK_CHECKED if p in present and best[p] < WEAK_CONFIDENCE)
-    return StarResult(star_score(share_words, present), missing, share_words, share_seconds, weak)
