@@ -262,7 +262,7 @@ def test_repeated_sessions_in_one_process_leak_no_files_or_threads(cfg: Any) -> 
 
 def test_a_voice_file_still_being_written_counts_as_no_audio_yet(tmp_path: Path) -> None:
     """pyttsx3 can return before its WAV is complete (seen in CI as EOFError): treat it as empty, then fall back."""
-    from voice_interviewer.adapters.tts import _read_finished_wav
+    from voice_interviewer.adapters.pyttsx3_voice import _read_finished_wav
 
     for name, content in (("empty.wav", b""), ("header.wav", b"RIFF\x10\x00"), ("junk.wav", b"not a wav at all")):
         samples, _ = _read_finished_wav(_write(tmp_path / name, content))

@@ -17,7 +17,9 @@ import pytest
 from tests.test_voice import say_in_thread
 from voice_interviewer.adapters import sound
 from voice_interviewer.adapters.hibari_voice import HibariSpeaker
-from voice_interviewer.adapters.tts import PiperSpeaker, Pyttsx3Speaker, SynthesizingSpeaker
+from voice_interviewer.adapters.piper_voice import PiperSpeaker
+from voice_interviewer.adapters.pyttsx3_voice import Pyttsx3Speaker
+from voice_interviewer.adapters.tts import SynthesizingSpeaker
 from voice_interviewer.testing_pulse import pulse_server
 
 pytestmark = pytest.mark.audio

@@ -21,7 +21,8 @@ def open_voice(engine: str, cfg: Config, say: Printer, player: PlaybackFactory |
         from ..adapters.hibari_voice import HibariSpeaker
 
         return HibariSpeaker(say, cfg.voice.output_device, cfg.voice.hibari_voice, player=player)
-    from ..adapters.tts import PiperSpeaker, Pyttsx3Speaker
+    from ..adapters.piper_voice import PiperSpeaker
+    from ..adapters.pyttsx3_voice import Pyttsx3Speaker
 
     if engine == "piper":
         return PiperSpeaker(say, cfg.voice.output_device, player=player)
