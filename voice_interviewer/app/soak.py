@@ -1,6 +1,6 @@
 """``voice-interviewer bench soak``: many replayed sessions in one process, watching for drift.
 
-Runs the real ``practice`` path (``app.run_practice``: Whisper, Silero, the analyzer, the
+Runs the real ``practice`` path (``app.practice.run_practice``: Whisper, Silero, the analyzer, the
 session store) over and over with short spoken answers, and reports memory (RSS), open file
 descriptors, threads and the processing latency of the first and last turns. A leak shows as
 RSS, descriptors or threads growing with the session count; drift as a later p50 above the first.

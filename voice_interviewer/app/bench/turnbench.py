@@ -2,7 +2,7 @@
 
 The interviewer must never cut off a candidate who pauses to think, and must reply promptly
 once they are done. This benchmark makes spoken answers with known pauses, replays them in
-real time through ``app.run_practice`` (exactly what ``practice --answers wav:FOLDER
+real time through ``app.practice.run_practice`` (exactly what ``practice --answers wav:FOLDER
 --no-follow-ups`` runs), reads the saved ``session.json`` and reports, per voice and kind of
 pause: cut-offs, barge-ins, dead air after the true end of speech, processing latency, WER
 of the practice transcript and of whole-file faster-whisper, and the CPU share of listening.

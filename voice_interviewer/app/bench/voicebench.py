@@ -1,6 +1,6 @@
 """``bench voice``: how soon each voice starts speaking, how long synthesis takes, how fast it stops.
 
-Pure timing logic over the ``Speaker`` port (standard library only); ``app.bench_voice``
+Pure timing logic over the ``Speaker`` port (standard library only); ``app.bench.speed.bench_voice``
 builds the real voices and hands them in.
 """
 
