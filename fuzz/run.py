@@ -8,7 +8,7 @@ Targets: ``session`` (session.json -> load, migrate, every viewer and the HTML r
 ``text`` (``score --text-file`` bytes -> text -> sentences). The property is the same
 everywhere: input is accepted, or refused with the project's own error (one line + hint);
 anything else is a crash, which atheris saves as ``crash-*`` for a regression test.
-The hypothesis tests in tests/test_hostile.py run in CI; this finds deeper cases offline.
+The hypothesis tests in tests/robustness/test_hostile.py run in CI; this finds deeper cases offline.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ one sigmoid probability per row that the turn is complete.
 
 The spectrogram comes from faster-whisper's numpy ``FeatureExtractor`` rather than
 transformers' ``WhisperFeatureExtractor`` (what the model was trained with). They agree
-to about 1e-5 (tests/test_smart_turn.py); faster-whisper's is plain single-threaded
+to about 1e-5 (tests/system/test_smart_turn.py); faster-whisper's is plain single-threaded
 numpy (3-8 ms for 8 s here, against ONNX Runtime's 45-60 ms for the model), while
 transformers' computes it with torch on every core and competes with transcription
 (2-90 ms, min-median, on the shared 2-core test machine), and imports in 2.2 s against

@@ -32,7 +32,7 @@ from voice_interviewer.types import SAMPLE_RATE
 
 pytestmark = pytest.mark.models
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FILLERS = {"um", "umm", "uh", "er", "erm"}
 
 

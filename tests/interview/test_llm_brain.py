@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_policy import HM, analysis
+from tests.interview.test_policy import HM, analysis
 from voice_interviewer.errors import ModelError
 from voice_interviewer.interview.llm_brain import LlmBrain, validate
 

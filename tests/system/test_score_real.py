@@ -109,7 +109,7 @@ def test_silent_wav_is_a_clear_error(home: Path, tmp_path: Path) -> None:
 
 
 def test_eval_meets_floors_on_both_sets(home: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     proc = run_cli("eval", str(root / "eval" / "dev_set.toml"), str(root / "eval" / "holdout_set.toml"), "--json")
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)

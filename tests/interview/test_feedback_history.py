@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_policy import FULL, analysis
+from tests.interview.test_policy import FULL, analysis
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_questions, load_round, pick_questions
 from voice_interviewer.interview.feedback import session_feedback
@@ -85,7 +85,7 @@ def test_aa_questions_follow_the_weakest_competencies() -> None:
 
 
 def test_interview_speaks_feedback_then_closing_and_records_it() -> None:
-    from tests.test_interview import QUESTIONS, RND, analyzer  # noqa: F401  (fixture import)
+    from tests.interview.test_interview import QUESTIONS, RND, analyzer  # noqa: F401  (fixture import)
     from voice_interviewer.adapters.learn import fit_softmax
     from voice_interviewer.adapters.sentences import PysbdSplitter
     from voice_interviewer.analysis.analyzer import Analyzer

@@ -1,7 +1,7 @@
 """The interviewer's voices without a sound card: the sentence pipeline, stop(), resampling,
 the hibari voice (real model, silent player) and how build_speaker picks a voice.
 
-Real playback through PortAudio (a PulseAudio null sink) is in test_voice_audio.py.
+Real playback through PortAudio (a PulseAudio null sink) is in tests/system/test_voice_audio.py.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ from voice_interviewer.store.annotations import FILE_NAME, Annotation, load_anno
 from voice_interviewer.store.schema import load_session
 from voice_interviewer.store.session import validate_name
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCALE = int(os.environ.get("HOSTILE_SCALE", "1"))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.test_voice import say_in_thread
+from tests.app.test_voice import say_in_thread
 from voice_interviewer.adapters import sound
 from voice_interviewer.adapters.hibari_voice import HibariSpeaker
 from voice_interviewer.adapters.piper_voice import PiperSpeaker

@@ -13,7 +13,7 @@ from voice_interviewer.analysis.star import CueScorer
 from voice_interviewer.analysis.story_end import train_story_end, training_prefixes
 from voice_interviewer.content.content import Cues
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_training_prefixes_are_thinking_pauses_before_the_result_and_the_whole_answer() -> None:
