@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +16,7 @@ from voice_interviewer.adapters.whisper import (
     WhisperTranscriber,
     context_before,
     put_in_place,
+    spread_words,
     uncovered,
 )
 from voice_interviewer.config import ModelsConfig
@@ -89,11 +91,11 @@ class _FakeWhisperModel:
         return iter(segments), SimpleNamespace(language="en")
 
 
-def _transcriber(model: Any, speech: list[tuple[float, float]], fallback: bool = True) -> WhisperTranscriber:
+def _transcriber(model: Any, speech: list[tuple[float, float]], streaming: bool = False) -> WhisperTranscriber:
     transcriber = object.__new__(WhisperTranscriber)  # no model files: the fake decodes
     transcriber.name = "fake-whisper"
     transcriber._cfg = ModelsConfig()
-    transcriber._fallback = fallback
+    transcriber._streaming = streaming
     transcriber._model = model
     transcriber.speech = lambda _audio: speech  # type: ignore[method-assign, assignment]
     return transcriber
@@ -148,7 +150,7 @@ def test_silence_is_not_decoded() -> None:
 class _TrailingGuessModel:
     """A decode of a finished sentence and the silence after it: the sentence, then a guess
     Whisper is unsure of (as measured on the last segment of a spoken answer: "and", mean
-    log-probability -2.25), and one with a repetition loop."""
+    log-probability -2.25), and a repetition loop."""
 
     def __init__(self) -> None:
         self.options: list[dict[str, Any]] = []
@@ -156,14 +158,16 @@ class _TrailingGuessModel:
     def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Iterator[Any], Any]:
         self.options.append(options)
 
-        def segment(text: str, start: float, logprob: float, compression: float) -> SimpleNamespace:
-            words = [SimpleNamespace(word=f" {w}", start=start, end=start + 0.3, probability=0.5) for w in text.split()]
-            return SimpleNamespace(text=text, words=words, avg_logprob=logprob, compression_ratio=compression)
+        def segment(text: str, start: float, end: float, logprob: float, compression: float) -> SimpleNamespace:
+            words = [SimpleNamespace(word=f" {w}", start=start, end=end, probability=0.5) for w in text.split()]
+            return SimpleNamespace(
+                text=text, start=start, end=end, words=words, avg_logprob=logprob, compression_ratio=compression
+            )
 
         segments = [
-            segment("Wild time, honestly.", 0.0, -0.2, 0.7),
-            segment("and", 1.3, -2.25, 0.3),
-            segment("um um um um um um um um", 1.7, -0.4, 3.1),
+            segment("Wild time, honestly.", 0.2, 1.3, -0.2, 0.7),
+            segment("and", 1.3, 1.7, -2.25, 0.3),
+            segment("um um um um um um um um", 1.7, 2.0, -0.4, 3.1),
         ]
         return iter(segments), SimpleNamespace(language="en")
 
@@ -171,9 +175,21 @@ class _TrailingGuessModel:
 def test_the_streaming_pass_decodes_once_and_drops_what_a_retry_would_have_replaced() -> None:
     model = _TrailingGuessModel()
     audio = np.zeros(2 * SAMPLE_RATE, np.float32)
-    streaming, _ = _transcriber(model, [(0.0, 1.0)], fallback=False).transcribe(audio)
-    assert model.options[-1]["temperature"] == (0.0,)  # no retries at higher temperatures
+    streaming, _ = _transcriber(model, [(0.2, 1.3)], streaming=True).transcribe(audio)
+    # one greedy window: no retries at higher temperatures, no second window after the last word
+    assert model.options[-1]["temperature"] == (0.0,) and model.options[-1]["word_timestamps"] is False
     assert streaming.text == "Wild time, honestly."  # no invented "and" to hold the answer open
-    saved, _ = _transcriber(model, [(0.0, 1.0)], fallback=True).transcribe(audio)
-    assert "temperature" not in model.options[-1]  # faster-whisper's own fallback decides
-    assert saved.text.startswith("Wild time, honestly. and")
+    assert streaming.words[0].start_s == 0.2 and streaming.words[-1].end_s == 1.3  # the segment's span
+    saved, _ = _transcriber(model, [(0.2, 1.3)]).transcribe(audio)
+    assert "temperature" not in model.options[-1] and model.options[-1]["word_timestamps"] is True
+    assert saved.text.startswith("Wild time, honestly. and")  # faster-whisper's own fallback decides
+
+
+def test_spread_words_shares_a_segment_span_by_word_length() -> None:
+    words = spread_words("I led the migration.", 10.0, 12.0, 0.8)
+    assert [w.text for w in words] == ["I", "led", "the", "migration."]
+    assert words[0].start_s == 10.0 and words[-1].end_s == 12.0
+    assert all(a.end_s == b.start_s for a, b in itertools.pairwise(words))
+    assert words[3].end_s - words[3].start_s > words[0].end_s - words[0].start_s  # longer word, longer time
+    assert {w.probability for w in words} == {0.8}
+    assert spread_words("", 1.0, 2.0) == []

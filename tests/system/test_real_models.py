@@ -147,12 +147,12 @@ def test_monologue_hits_the_cap_with_a_polite_interruption(home: Path, tmp_path:
 
 def test_the_streaming_pass_encodes_less_than_30_s_and_hears_the_same_words(cfg: Config, tmp_path: Path) -> None:
     from voice_interviewer.adapters.audio_file import read_audio
-    from voice_interviewer.app.loading import load_transcriber
+    from voice_interviewer.app.loading import load_streaming_transcriber, load_transcriber
 
     said = "We cut the build time from forty minutes to twelve."
     samples = read_audio(espeak_wav(said, tmp_path / "s.wav"))
     full = load_transcriber(cfg)
-    short = load_transcriber(cfg, context_s=15.0)
+    short = load_streaming_transcriber(cfg)  # 15 s of context, one greedy window
     model = short._model  # type: ignore[attr-defined]
     frames: list[int] = []
     encode = model.encode
@@ -176,3 +176,5 @@ def test_the_streaming_pass_encodes_less_than_30_s_and_hears_the_same_words(cfg:
     wer_short = jiwer.wer(" ".join(ref), _normalise(said_short.text) or "-")
     assert wer_short <= max(0.25, wer_full + 0.1), (said_short.text, said_full.text)
     assert "twelve" in words(said_short) or "12" in words(said_short)
+    times = [(w.start_s, w.end_s) for w in said_short.words]  # spread over the segment's span
+    assert times == sorted(times) and times[0][0] >= 0.0 and times[-1][1] <= len(samples) / 16000 + 0.5

@@ -15,6 +15,7 @@ old "resume" loop looked only at the end of the audio, so it never saw these hol
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -49,15 +50,17 @@ COVERAGE_PAD_MS = 100
 # segments looped on fillers ("um, um, um..."), so 15 s is the floor used.
 FRAMES_PER_S = 100
 CONTEXT_MARGIN_FRAMES = 100  # frames kept after the last real one
-# faster-whisper decodes again at temperatures 0.2, 0.4 ... 1.0 when a decode looks poor (low
-# log-probability, repetitive). On the streaming pass that is where the slow replies came from:
-# the last segment of an answer, mostly trailing silence, was decoded six times (1.7 s for
-# 1.7 s of audio, bench turns dead air 2.2 s) and ended in an invented "Thank you.". The
-# streaming pass decodes once, greedily (``fallback=False``); its words only steer the end of
-# turn and the saved transcript comes from the second pass, which keeps the fallback.
-# A segment that the fallback would have decoded again is dropped instead (faster-whisper's own
-# thresholds): that trailing silence then gave an invented "and" (word probability 0.02, mean
-# log-probability -2.25), which would have kept the answer open as an unfinished clause.
+# The streaming pass (``streaming=True``), which the listener waits on at the end of an
+# answer, decodes each stretch in ONE greedy window. Two faster-whisper habits each cost a
+# second or more decodes of the same stretch there (bench turns: the last segment of an answer
+# took 0.6-1.7 s and ended in invented words such as "Thank you.", "out.", "and"):
+# * the temperature fallback (0.2, 0.4 ... 1.0) when a decode looks poor; a segment it would
+#   have decoded again is dropped instead, with faster-whisper's own thresholds;
+# * word timestamps: after aligning the words it seeks to the last word's end and decodes the
+#   trailing pad again as a new window. Without them, the words of each Whisper segment get
+#   times spread over the segment's span by their length (``spread_words``).
+# Its words only steer the end of turn and the live follow-up; the saved transcript comes
+# from the second pass over the whole answer, which keeps the fallback and real word times.
 NO_FALLBACK = (0.0,)
 FAILED_LOGPROB = -1.0  # faster-whisper's log_prob_threshold
 FAILED_COMPRESSION = 2.4  # ... and compression_ratio_threshold (a repetition loop)
@@ -98,17 +101,19 @@ def context_before(prompt: str | None, words: Sequence[Word], at_s: float) -> st
 class WhisperTranscriber:
     """Transcribes 16 kHz mono float32 audio with word timestamps."""
 
-    def __init__(self, model: ResolvedModel, cfg: ModelsConfig, context_s: float = 0.0, fallback: bool = True) -> None:
+    def __init__(
+        self, model: ResolvedModel, cfg: ModelsConfig, context_s: float = 0.0, streaming: bool = False
+    ) -> None:
         """``context_s`` > 0: the encoder sees at least this many seconds, not always 30 (see above).
 
-        ``fallback=False``: one greedy decode per stretch, no retries at higher temperatures.
+        ``streaming``: one greedy window per stretch, no fallback, word times from segment spans.
         """
         force_offline()
         from faster_whisper import WhisperModel
 
         self.name = model.name
         self._cfg = cfg
-        self._fallback = fallback
+        self._streaming = streaming
         threads = cfg.cpu_threads or (os.cpu_count() or 1)
         model_class = _short_context(WhisperModel, int(context_s * FRAMES_PER_S)) if context_s > 0 else WhisperModel
         try:
@@ -181,20 +186,23 @@ class WhisperTranscriber:
         )
 
     def _decode(self, audio: np.ndarray, offset_s: float, context: str) -> tuple[list[Word], str | None]:
+        options = {"temperature": NO_FALLBACK} if self._streaming else {}
         segments, info = self._model.transcribe(
             audio,
             language=self._cfg.language or None,
             beam_size=self._cfg.beam_size,
-            word_timestamps=True,
+            word_timestamps=not self._streaming,
             condition_on_previous_text=False,
             initial_prompt=f"{DISFLUENT_PROMPT} {context}".strip(),
             vad_filter=True,
-            **({} if self._fallback else {"temperature": NO_FALLBACK}),
+            **options,
         )
-        if not self._fallback:
-            segments = [
+        if self._streaming:
+            kept = [
                 s for s in segments if s.avg_logprob >= FAILED_LOGPROB and s.compression_ratio <= FAILED_COMPRESSION
             ]
+            spread = [spread_words(s.text, s.start + offset_s, s.end + offset_s, math.exp(s.avg_logprob)) for s in kept]
+            return [w for words in spread for w in words], info.language
         words = [
             Word(w.word.strip(), round(w.start + offset_s, 3), round(w.end + offset_s, 3), round(w.probability, 3))
             for seg in segments
@@ -202,6 +210,21 @@ class WhisperTranscriber:
             if w.word.strip()
         ]
         return words, info.language
+
+
+def spread_words(text: str, start_s: float, end_s: float, probability: float = 1.0) -> list[Word]:
+    """The words of one decoded segment, with times shared out over its span by their length.
+
+    ``probability``: the segment's (exp of its mean token log-probability), given to each word.
+    """
+    tokens = text.split()
+    total = sum(len(t) + 1 for t in tokens)
+    words, at = [], start_s
+    for token in tokens:
+        step = (end_s - start_s) * (len(token) + 1) / total
+        words.append(Word(token, round(at, 3), round(at + step, 3), round(probability, 3)))
+        at += step
+    return words
 
 
 def _short_context(base: type, min_frames: int) -> type:

@@ -134,7 +134,7 @@ def load_streaming_transcriber(cfg: Config) -> Transcriber:
     """Whisper for the streaming pass: short encoder input, one greedy decode (adapters/whisper.py)."""
     from ..adapters.whisper import WhisperTranscriber
 
-    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, cfg.models.streaming_context_s, fallback=False)
+    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, cfg.models.streaming_context_s, streaming=True)
 
 
 def load_embedder(cfg: Config) -> Embedder:
