@@ -1,6 +1,89 @@
 """voice-interviewer: a local, offline, voice-driven mock behavioral interviewer.
 
-Importing the package is cheap; heavy libraries load lazily inside the adapters.
+Importing the package is cheap; heavy libraries load lazily inside the adapters. The public
+face below is the vocabulary every stage shares: the records that cross each boundary, the
+ports (Protocols) the stages sit behind, the errors, and the settings. The use-cases live in
+``voice_interviewer.app`` (for example ``app.scoring.score_answer`` and ``app.practice``); the
+stages, in the order of a turn, are the packages ``audio``, ``analysis``, ``interview``,
+``content``, ``store`` and ``review``.
 """
 
+from .config import Config, load_config
+from .errors import (
+    AudioError,
+    ConfigError,
+    InputError,
+    ModelError,
+    PromptError,
+    SessionError,
+    SpeakerError,
+    VoiceInterviewerError,
+)
+from .ports import AnswerSource, Clock, Embedder, ResumableSource, SessionSink, Speaker, Transcriber
+from .types import (
+    SAMPLE_RATE,
+    Analysis,
+    Answer,
+    AudioChunk,
+    CapturedAnswer,
+    CompetencyScore,
+    DeliveryMetrics,
+    FollowUp,
+    ListenContext,
+    Pause,
+    Question,
+    ResolvedModel,
+    SentenceLabel,
+    Signals,
+    StarResult,
+    Transcript,
+    TranscriptionStats,
+    Turn,
+    TurnTimings,
+    Utterance,
+    Word,
+)
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "SAMPLE_RATE",
+    "Analysis",
+    "Answer",
+    "AnswerSource",
+    "AudioChunk",
+    "AudioError",
+    "CapturedAnswer",
+    "Clock",
+    "CompetencyScore",
+    "Config",
+    "ConfigError",
+    "DeliveryMetrics",
+    "Embedder",
+    "FollowUp",
+    "InputError",
+    "ListenContext",
+    "ModelError",
+    "Pause",
+    "PromptError",
+    "Question",
+    "ResolvedModel",
+    "ResumableSource",
+    "SentenceLabel",
+    "SessionError",
+    "SessionSink",
+    "Signals",
+    "Speaker",
+    "SpeakerError",
+    "StarResult",
+    "Transcriber",
+    "Transcript",
+    "TranscriptionStats",
+    "Turn",
+    "TurnTimings",
+    "Utterance",
+    "VoiceInterviewerError",
+    "Word",
+    "__version__",
+    "load_config",
+]

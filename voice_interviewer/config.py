@@ -100,6 +100,11 @@ class InterviewConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """All settings: defaults, then the config file, then command-line overrides (``load_config``).
+
+    ``source`` says where they came from (a file path, or "defaults").
+    """
+
     data_home: Path
     transcripts_dir: Path
     prompts_dir: Path

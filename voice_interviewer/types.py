@@ -257,6 +257,8 @@ class Signals:
 
 @dataclass(frozen=True)
 class Pause:
+    """A long silence between two words of an answer (seconds from the answer's start)."""
+
     start_s: float
     duration_s: float
 

@@ -22,9 +22,9 @@ from ..errors import InputError, VoiceInterviewerError
 from ..interview.feedback import session_feedback
 from ..interview.final_pass import FinalPass
 from ..interview.history import CandidateHistory, read_history
-from ..interview.interview import FollowUpBrain, Interview, InterviewResult
+from ..interview.interview import Interview, InterviewResult
 from ..interview.llm_brain import LlmBrain
-from ..interview.policy import decide
+from ..interview.policy import FollowUpBrain, decide
 from ..ports import AnswerSource, Transcriber
 from ..review.catalog import load_candidate
 from ..store.session import SessionStore, validate_name
@@ -39,6 +39,8 @@ from .voices import build_speaker
 
 @dataclass(frozen=True)
 class PracticeOptions:
+    """Choices for one practice run beyond the config: no voice, no follow-ups, competencies to ask about, seed."""
+
     no_voice: bool = False
     no_follow_ups: bool = False
     competencies: tuple[str, ...] = ()

@@ -3,6 +3,7 @@
 In the order of a turn:
 
 - ``interview``: the interview loop with follow-up threads.
+- ``turns``: a captured answer made into a turn: transcribed (audio), analysed, scored.
 - ``final_pass``: each finished answer decoded again, whole, for the saved transcript.
 - ``policy``: the deterministic follow-up choice and its phrasing.
 - ``llm_brain``: optional LLM wording of the policy's probe, validated, with fallback.

@@ -25,6 +25,8 @@ class Point:
 
 @dataclass(frozen=True)
 class Feedback:
+    """The end-of-round feedback: strengths, improvements, competencies not shown; spoken and saved in the session."""
+
     strengths: tuple[Point, ...]
     improvements: tuple[Point, ...]
     not_shown: tuple[str, ...]  # competency names

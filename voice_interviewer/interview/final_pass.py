@@ -101,3 +101,35 @@ class FinalPass:
                     self._done[key] = result
                 self._cond.notify_all()
         del transcriber  # freed here, on this thread (see close)
+
+
+class FinalVersions:
+    """Which version of each answer went to the second pass, and which results still fit it.
+
+    An answer can be resumed after its audio was submitted (a barge-in): a result for the
+    shorter audio is then dropped, and the longer audio is submitted when it is final.
+    """
+
+    def __init__(self, final: FinalPass | None) -> None:
+        self._final = final
+        self._submitted: dict[int, int] = {}  # turn index -> samples submitted
+        self._heard: dict[int, int] = {}  # turn index -> samples of the answer as it stands
+
+    def heard(self, index: int, samples: np.ndarray | None) -> None:
+        """The answer of turn ``index`` is now ``samples`` long (captured or resumed)."""
+        if samples is not None:
+            self._heard[index] = len(samples)
+
+    def submit(self, index: int, samples: np.ndarray | None) -> None:
+        """Queue the answer's audio for the second pass (once per version of the answer)."""
+        if self._final is None or samples is None or not len(samples) or self._submitted.get(index) == len(samples):
+            return
+        self._submitted[index] = len(samples)
+        self._final.submit(index, samples)
+
+    def ready(self, wait_s: float) -> list[tuple[int, Transcript]]:
+        """The final transcripts ready now (waiting up to ``wait_s``) of answers not resumed since."""
+        if self._final is None:
+            return []
+        ready = self._final.wait(wait_s) if wait_s > 0 else self._final.take_ready()
+        return [(i, t) for i, t in sorted(ready.items()) if self._submitted.get(i) == self._heard.get(i)]

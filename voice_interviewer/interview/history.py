@@ -15,6 +15,8 @@ from .policy import key_phrase
 
 @dataclass(frozen=True)
 class CandidateHistory:
+    """What a candidate's earlier sessions show: competency strength and coverage in main answers, stories told."""
+
     sessions: int
     answers: int
     strength: dict[str, float]  # mean competency probability over earlier main answers

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from ..analysis.score import score_json
 from ..content.prompts import Round
@@ -31,8 +30,6 @@ from ..errors import VoiceInterviewerError
 from ..ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
 from ..types import (
     Analysis,
-    Answer,
-    CapturedAnswer,
     FollowUp,
     ListenContext,
     Question,
@@ -41,28 +38,15 @@ from ..types import (
     TurnTimings,
 )
 from .feedback import Feedback
-from .final_pass import FinalPass
-
-
-class AnswerAnalyzer(Protocol):
-    def analyze(self, question: str, transcript: Transcript, source: str = "text") -> Analysis: ...
-
-
-class FollowUpBrain(Protocol):
-    """Chooses the next probe in a question thread (``policy.decide`` or an LLM wrapper)."""
-
-    def __call__(
-        self,
-        analysis: Analysis,
-        rnd: Round,
-        asked: Sequence[str],
-        budget_left: int | None,
-        target_competency: str | None,
-    ) -> FollowUp: ...
+from .final_pass import FinalPass, FinalVersions
+from .policy import FollowUpBrain
+from .turns import AnswerAnalyzer, AnswerProcessor, Outcome
 
 
 @dataclass(frozen=True)
 class InterviewResult:
+    """What ``Interview.run`` returns: the round's turns, and whether it ran to the end (not ended by the candidate)."""
+
     turns: tuple[Turn, ...]
     complete: bool
 
@@ -86,15 +70,6 @@ def reply_window_s(text: str, printed: bool, barge_in_s: float = BARGE_IN_S) -> 
 
 FINAL_WAIT_S = 60.0  # at the end of a complete round, the longest wait for the last final transcripts
 MAX_RESUMES = 3  # then the answer is final: a noisy room (or an echo) must not loop the interview
-
-
-@dataclass
-class _Outcome:
-    turn: Turn
-    analysis: Analysis | None
-    start: float
-    question: Question | None = None
-    samples: Any = None  # the answer's audio (numpy), for the final transcription pass
 
 
 class Interview:
@@ -134,14 +109,13 @@ class Interview:
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
         self._started: float | None = None
         self._barge_in_s = barge_in_s
-        self._last: _Outcome | None = None  # the last answer, while it may still be resumed
+        self._last: Outcome | None = None  # the last answer, while it may still be resumed
         self._said_at = 0.0  # when the last line that was heard through began
         self.resumes = 0
-        # Second pass over each finished spoken answer (final_pass.py): turn index -> the
-        # number of samples submitted, and each turn's analysis (replaced when it lands).
-        self._final = final_pass
-        self._final_submitted: dict[int, int] = {}
-        self._audio_len: dict[int, int] = {}
+        self._answers = AnswerProcessor(clock, transcriber, analyzer, notify)
+        # Second pass over each finished spoken answer (final_pass.py), and each turn's
+        # analysis (replaced when its final transcript lands).
+        self._finals = FinalVersions(final_pass)
         self._analysis_of: dict[int, Analysis] = {}
 
     def run(self) -> InterviewResult:
@@ -243,7 +217,7 @@ class Interview:
         except VoiceInterviewerError:
             return last
 
-    def _record_decision(self, outcome: _Outcome, decision: FollowUp) -> None:
+    def _record_decision(self, outcome: Outcome, decision: FollowUp) -> None:
         ready = round(self.clock() - outcome.start, 4)
         turn = outcome.turn
         timings = dataclasses.replace(turn.timings, followup_ready_s=ready)
@@ -261,7 +235,7 @@ class Interview:
         spoken: str | None,
         is_follow_up: bool,
         context: ListenContext | None = None,
-    ) -> _Outcome | None:
+    ) -> Outcome | None:
         """Say ``spoken`` (already said when None), capture the answer, process and save it."""
         start = self._say_through(spoken) if spoken is not None else self._said_at
         self._release()
@@ -271,7 +245,7 @@ class Interview:
         captured = self.source.capture(index, context or ListenContext(asked_text, is_follow_up))
         if captured is None:
             return None
-        outcome = self._process(question, asked_text, is_follow_up, index, start, timings, captured)
+        outcome = self._answers.process(question, asked_text, is_follow_up, index, start, timings, captured)
         self.turns.append(outcome.turn)
         if outcome.analysis is not None and not is_follow_up:
             self.main_analyses.append(outcome.analysis)
@@ -280,72 +254,6 @@ class Interview:
         self._awaiting_reply = start
         self._last = outcome
         return outcome
-
-    def _process(
-        self,
-        question: Question,
-        asked_text: str,
-        is_follow_up: bool,
-        index: int,
-        start: float,
-        timings: TurnTimings,
-        captured: CapturedAnswer,
-    ) -> _Outcome:
-        """Transcribe (if needed) and analyse a captured answer into a turn (not yet saved)."""
-
-        def since() -> float:
-            return round(self.clock() - start, 4)
-
-        endpoint_s = since() if captured.endpoint_at is None else round(captured.endpoint_at - start, 4)
-        timings = dataclasses.replace(
-            timings,
-            endpoint_s=endpoint_s,
-            speech_start_s=_offset(timings.question_spoken_s, captured.speech_start_s),
-            speech_end_s=_offset(timings.question_spoken_s, captured.speech_end_s),
-        )
-        answer: Answer | None = None
-        error: str | None = None
-        analysis: Analysis | None = None
-        try:
-            transcript = self._transcribe(captured)
-            timings = dataclasses.replace(timings, transcript_ready_s=since())
-            answer = Answer(
-                source=captured.source,
-                transcript=transcript,
-                end_reason=captured.end_reason if transcript.text else "no_speech",
-                audio_file=captured.utterance.audio_file if captured.utterance else None,
-                overflows=captured.overflows,
-                end_signals=captured.end_signals,
-                resumed=captured.resumed,
-            )
-            if self._analyzer is not None and transcript.text:
-                analysis = self._analyzer().analyze(asked_text, transcript, captured.source)
-                timings = dataclasses.replace(timings, analysis_ready_s=since())
-        except VoiceInterviewerError as exc:
-            error = exc.one_line()
-            self._notify(f"This answer could not be processed: {error}")
-        if answer is None and captured.utterance is not None:
-            answer = Answer(
-                captured.source,
-                Transcript(""),
-                captured.end_reason,
-                captured.utterance.audio_file,
-                end_signals=captured.end_signals,
-                resumed=captured.resumed,
-            )
-        score: dict[str, Any] | None = score_json(analysis, None) if analysis is not None else None
-        turn = Turn(
-            index=index,
-            question_id=question.id,
-            question=asked_text,
-            is_follow_up=is_follow_up,
-            answer=answer,
-            timings=timings,
-            score=score,
-            error=error,
-        )
-        samples = captured.utterance.samples if captured.utterance is not None and answer is not None else None
-        return _Outcome(turn, analysis, start, question, samples)
 
     # ------------------------------------------------------------------ speaking, with barge-in
 
@@ -424,7 +332,9 @@ class Interview:
             return
         old = last.turn
         timings = TurnTimings(question_spoken_s=old.timings.question_spoken_s)
-        outcome = self._process(last.question, old.question, old.is_follow_up, old.index, last.start, timings, captured)
+        outcome = self._answers.process(
+            last.question, old.question, old.is_follow_up, old.index, last.start, timings, captured
+        )
         self.turns[old.index] = outcome.turn
         if not old.is_follow_up:  # the last main answer: its analysis is replaced by the whole answer's
             self.main_analyses = [a for a in self.main_analyses if a is not last.analysis]
@@ -438,38 +348,23 @@ class Interview:
         """The last answer is final (the next one starts, or the interview ends)."""
         release = getattr(self.source, "release", None)
         if self._last is not None:
-            self._submit_final(self._last)
+            if self._last.turn.answer is not None:
+                self._finals.submit(self._last.turn.index, self._last.samples)
             if release is not None:
                 release()
         self._last = None
 
     # ------------------------------------------------------------------ the final transcription pass
 
-    def _remember(self, outcome: _Outcome) -> None:
-        index = outcome.turn.index
+    def _remember(self, outcome: Outcome) -> None:
         if outcome.analysis is not None:
-            self._analysis_of[index] = outcome.analysis
-        if outcome.samples is not None:
-            self._audio_len[index] = len(outcome.samples)
-
-    def _submit_final(self, outcome: _Outcome) -> None:
-        """Queue the answer's audio for the second pass (once per version of the answer)."""
-        index, samples = outcome.turn.index, outcome.samples
-        if self._final is None or samples is None or not len(samples) or outcome.turn.answer is None:
-            return
-        if self._final_submitted.get(index) == len(samples):
-            return
-        self._final_submitted[index] = len(samples)
-        self._final.submit(index, samples)
+            self._analysis_of[outcome.turn.index] = outcome.analysis
+        self._finals.heard(outcome.turn.index, outcome.samples)
 
     def _apply_final(self, wait_s: float) -> None:
         """Put the final transcripts that are ready (waiting up to ``wait_s``) in their turns."""
-        if self._final is None:
-            return
-        ready = self._final.wait(wait_s) if wait_s > 0 else self._final.take_ready()
-        for index, transcript in sorted(ready.items()):
-            if self._final_submitted.get(index) == self._audio_len.get(index):  # else: resumed since
-                self._use_final(index, transcript)
+        for index, transcript in self._finals.ready(wait_s):
+            self._use_final(index, transcript)
 
     def _use_final(self, index: int, transcript: Transcript) -> None:
         turn = self.turns[index]
@@ -495,28 +390,12 @@ class Interview:
             self._last.turn, self._last.analysis = updated, analysis
         self.sink.record_turn(updated)
 
-    def _transcribe(self, captured: CapturedAnswer) -> Transcript:
-        if captured.transcript is not None:
-            return captured.transcript  # transcribed while the candidate was speaking
-        if captured.utterance is None:
-            return Transcript(text=(captured.text or "").strip())
-        if self._transcriber is None:
-            raise VoiceInterviewerError("no transcriber configured for audio answers")
-        transcript, _stats = self._transcriber().transcribe(captured.utterance.samples)
-        return transcript
 
-
-def _text(outcome: _Outcome) -> str:
+def _text(outcome: Outcome) -> str:
     answer = outcome.turn.answer
     return answer.transcript.text if answer is not None else ""
 
 
-def _ended_by(outcome: _Outcome, reason: str) -> bool:
+def _ended_by(outcome: Outcome, reason: str) -> bool:
     answer = outcome.turn.answer
     return answer is not None and answer.end_reason == reason
-
-
-def _offset(base: float | None, value: float | None) -> float | None:
-    if base is None or value is None:
-        return None
-    return round(base + value, 4)

@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..content.prompts import Round
 from ..types import Analysis, FollowUp
@@ -77,8 +78,23 @@ _NUMBER_WORDS = frozenset(
 _DETERMINERS = ("the", "our", "my", "a", "an", "this", "that", "their")
 
 
+class FollowUpBrain(Protocol):
+    """Chooses the next probe in a question thread (``policy.decide`` or an LLM wrapper)."""
+
+    def __call__(
+        self,
+        analysis: Analysis,
+        rnd: Round,
+        asked: Sequence[str],
+        budget_left: int | None,
+        target_competency: str | None,
+    ) -> FollowUp: ...
+
+
 @dataclass(frozen=True)
 class Gap:
+    """A gap in an answer that a follow-up could probe: its target, how valuable probing it is, and why."""
+
     target: str
     value: float
     rationale: str
