@@ -9,6 +9,8 @@ from __future__ import annotations
 
 
 class PysbdSplitter:
+    """Splits an answer's text into sentences with pysbd; the analyzer's sentence splitter."""
+
     def __init__(self) -> None:
         import pysbd
 

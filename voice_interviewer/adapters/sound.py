@@ -35,6 +35,8 @@ def load_sounddevice() -> ModuleType:
 
 @dataclass(frozen=True)
 class Device:
+    """A PortAudio audio device as ``list_devices`` reports it (for ``devices`` and ``doctor``)."""
+
     index: int
     name: str
     inputs: int

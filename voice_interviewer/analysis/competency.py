@@ -58,6 +58,8 @@ def answer_vector(
 
 @dataclass(frozen=True)
 class CompetencyModel:
+    """The fitted competency classifier and each competency's exemplar vectors; scores an answer on every competency."""
+
     ids: tuple[str, ...]
     exemplars: tuple[np.ndarray, ...]
     w: np.ndarray

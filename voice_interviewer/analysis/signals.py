@@ -51,6 +51,8 @@ def quantities(text: str) -> list[str]:
 
 
 class SignalScorer:
+    """Computes an answer's coaching signals from its labelled sentences, with the cue phrases of prompts/cues.toml."""
+
     def __init__(self, cues: Cues) -> None:
         self.i_words = phrase_tokens(cues.i_words)
         self.we_words = phrase_tokens(cues.we_words)

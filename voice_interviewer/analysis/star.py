@@ -213,6 +213,8 @@ class StarModel:
 
 @dataclass(frozen=True)
 class TrainingAnswer:
+    """A labelled training answer with its sentence vectors (and the question's), as ``train_star`` fits on it."""
+
     sentences: tuple[str, ...]
     labels: tuple[str, ...]
     vecs: np.ndarray
@@ -296,6 +298,10 @@ def learned_hmm(
 
 @dataclass(frozen=True)
 class Labelled:
+    """What ``label_sentences`` returns: per sentence, its STAR label, that label's confidence, and
+    whether it is a reflection.
+    """
+
     labels: list[str]
     confidence: list[float]
     reflection: list[bool]

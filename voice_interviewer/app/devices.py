@@ -21,6 +21,8 @@ def list_devices() -> list[Device]:
 
 @dataclass(frozen=True)
 class MicTestResult:
+    """What ``mic-test`` heard: seconds listened, seconds of speech, peak level (dBFS) and input overflows."""
+
     seconds: float
     speech_s: float
     peak_dbfs: float

@@ -23,6 +23,8 @@ LOW_FREE_MB = 200
 
 @dataclass(frozen=True)
 class Check:
+    """One ``doctor`` check: what it checked, pass/warn/fail, what it found and how to fix it."""
+
     name: str
     status: str  # "pass", "warn" (works, with less) or "fail" (something will not work)
     detail: str

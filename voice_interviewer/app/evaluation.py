@@ -23,6 +23,10 @@ from ..types import SENTENCE_LABELS, Transcript
 
 @dataclass(frozen=True)
 class GoldAnswer:
+    """A labelled answer from an evaluation file (eval/*.toml): its sentences with their STAR labels,
+    and its expected competencies, signals and defects.
+    """
+
     id: str
     question: str
     competencies: tuple[str, ...]
@@ -89,6 +93,8 @@ def macro_f1(
 
 @dataclass
 class EvalReport:
+    """The figures ``evaluate`` measures on one evaluation file, as ``eval`` prints them (or gives them as JSON)."""
+
     answers: int = 0
     sentences: int = 0
     star_accuracy: float = 0.0

@@ -18,6 +18,8 @@ OPTIONAL_MODELS = ("smart-turn",)
 
 @dataclass(frozen=True)
 class ModelReport:
+    """One model as ``check_models`` found it: where, its checksum status, load time, and what is wrong if it failed."""
+
     kind: str
     name: str
     path: str

@@ -44,6 +44,8 @@ HOLD_PHRASES = ("give me a second", "let me think", "good question")
 
 
 class State(Enum):
+    """Where the endpointer is in the answer (see the state diagram in the module docstring)."""
+
     QUIET = "quiet"
     STARTING = "starting"
     SPEAKING = "speaking"

@@ -40,6 +40,8 @@ GROUP_S = 20.0
 
 
 class SpeechProbability(Protocol):
+    """The voice activity detector: one speech probability per 512-sample window; ``reset`` clears its state."""
+
     def process(self, samples: np.ndarray) -> list[float]: ...
 
     def reset(self) -> None: ...
@@ -47,6 +49,8 @@ class SpeechProbability(Protocol):
 
 @dataclass(frozen=True)
 class SegmentResult:
+    """One decoded segment: the answer sample it starts at, its transcript, and its job number (for ``cancel``)."""
+
     start_sample: int
     transcript: Transcript
     job: int = 0

@@ -18,6 +18,8 @@ REFLECTION_MARK = "reflection"
 
 @dataclass(frozen=True)
 class Competency:
+    """A competency from prompts/competencies.toml: name, definition, what to look for, red flags, exemplars."""
+
     id: str
     name: str
     definition: str

@@ -25,6 +25,8 @@ from ..store.session import validate_name
 
 @dataclass(frozen=True)
 class SessionSummary:
+    """A saved session in one line, as ``review list`` shows it; ``path`` is the session folder."""
+
     session_id: str
     candidate: str
     round: str
@@ -37,6 +39,8 @@ class SessionSummary:
 
 @dataclass(frozen=True)
 class Unreadable:
+    """A ``session.json`` that was skipped (unreadable, or linking outside the transcripts folder), and why."""
+
     path: Path
     reason: str
 
@@ -151,6 +155,8 @@ def find_session(transcripts_dir: Path, ref: str) -> Path:
 
 @dataclass(frozen=True)
 class AnswerMetrics:
+    """The figures of one scored answer that ``review compare`` and the CSV export show."""
+
     question_id: str
     question: str
     star_score: int
@@ -200,6 +206,8 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[AnswerMetrics, A
 
 @dataclass(frozen=True)
 class ProgressPoint:
+    """One session's averages over its main answers, a point of a candidate's progress."""
+
     session_id: str
     started_at: str
     star_score: float | None

@@ -29,6 +29,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class SentenceView:
+    """One sentence of an answer in the coach's report: its STAR label (the coach's if relabelled) and evidence."""
+
     number: int  # from 1, as 'review show' and 'review annotate' count
     text: str
     star: str  # the coach's label when overridden, else the machine's
@@ -40,6 +42,8 @@ class SentenceView:
 
 @dataclass(frozen=True)
 class TurnView:
+    """One turn of a session in the coach's report: question, answer, scores, timeline, notes."""
+
     number: int
     is_follow_up: bool
     question: str
@@ -65,6 +69,8 @@ class TurnView:
 
 @dataclass(frozen=True)
 class SessionReport:
+    """One session as the coach's HTML report shows it: its turns, competency coverage and feedback."""
+
     session_id: str
     candidate: str
     round: str
@@ -78,6 +84,8 @@ class SessionReport:
 
 @dataclass(frozen=True)
 class ProgressReport:
+    """A candidate's sessions over time, as the progress HTML report shows them."""
+
     candidate: str
     points: tuple[ProgressPoint, ...]
     competency_ids: tuple[str, ...]

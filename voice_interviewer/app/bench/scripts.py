@@ -39,6 +39,8 @@ class Piece:
 
 @dataclass(frozen=True)
 class Script:
+    """A ``bench turns`` test answer: a dev-set answer as pieces to speak, with the kind's long pause (if any)."""
+
     kind: str
     answer_id: str
     question: str

@@ -43,6 +43,8 @@ RECIPE = "turns-1"  # change to remake every cached answer
 
 @dataclass(frozen=True)
 class PieceSpan:
+    """Where one piece of a script is spoken in the synthesised answer (samples at 16 kHz)."""
+
     text: str
     label: str
     start: int  # first sample of speech (16 kHz, from the start of the file)
@@ -51,6 +53,8 @@ class PieceSpan:
 
 @dataclass(frozen=True)
 class Pause:
+    """One of the kind's long pauses in a synthesised answer: the piece it follows, and where it lies (samples)."""
+
     after_piece: int
     start: int
     end: int
