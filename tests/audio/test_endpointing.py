@@ -15,6 +15,7 @@ from voice_interviewer.audio.endpointing import (
     decide_wait,
     has_phrase,
     judge_story,
+    may_end_here,
     open_clause,
 )
 
@@ -80,6 +81,16 @@ def test_the_acoustic_model_and_open_words_make_a_finished_story_unsure() -> Non
     assert decision("Latency fell by 40 percent.", DONE, smart=0.9).rule == "done"
     assert decision("Latency fell by 40 percent", DONE).rule == "unsure"  # no full stop
     assert decision("Latency fell and then we", DONE).rule == "open"  # open clause beats the story
+    # Whisper left the full stop off a word a sentence may end on: after a finished story that
+    # is no open clause (it was 6 s of dead air); mid-story, or on "and"/"um", it still is.
+    cfg = EndpointConfig(open_endings=OPEN_ENDINGS | {"about"})
+    cared = "which was the number the CTO actually cared about"
+    assert decide_wait(TurnSignals(cared, True, DONE), cfg).rule == "unsure"
+    assert decide_wait(TurnSignals(cared, True, UNFINISHED), cfg).rule == "open"
+    assert decide_wait(TurnSignals(cared, False, DONE), cfg).rule == "open"  # the story verdict is stale
+    assert decision("and the latency fell and", DONE).rule == "open"
+    assert decision("and the latency fell, um", DONE).rule == "open"
+    assert may_end_here(cared) and not may_end_here("fell and") and not may_end_here("cared about.")
 
 
 def test_a_hold_phrase_waits_longest_and_stale_words_never_end_quickly() -> None:

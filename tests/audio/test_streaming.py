@@ -104,6 +104,20 @@ def test_a_finished_story_ends_quickly_and_an_unfinished_one_survives_a_long_pau
     assert len(pauses) == 1 and pauses[0]["rule"] == "story" and pauses[0]["silence_s"] >= 3.9
 
 
+def test_a_last_stretch_that_decodes_to_nothing_leaves_the_words_before_it_as_the_tail() -> None:
+    from voice_interviewer.endpointing import EndpointConfig, StoryVerdict
+
+    # The answer ends with a short noise Whisper hears no words in: the finished story before it
+    # still ends the answer soon (with an empty tail it waited the 3 s kept for "nothing said").
+    audio = np.concatenate([tone(4.5), silence(0.3), tone(0.6), silence(5.0)])  # closed at the 0.3 s dip
+    fake = FakeTranscriber(["In the end the result was a faster build.", ""])
+    story = lambda _ctx, _text: StoryVerdict(True, "scripted")  # noqa: E731
+    heard = listen(chunked(audio), EnergyVad(), lambda: fake, FakeClock(), EndpointConfig(), story=story)  # type: ignore[arg-type]
+    assert heard.end_signals is not None, heard
+    assert heard.end_signals["tail"] == "In the end the result was a faster build."
+    assert heard.end_signals["rule"] == "done" and heard.end_signals["silence_s"] < 1.0
+
+
 def test_the_candidate_going_on_after_the_end_resumes_one_answer(tmp_path: Path) -> None:
     import wave
 

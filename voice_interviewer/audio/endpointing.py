@@ -39,7 +39,7 @@ WINDOW_S = WINDOW / SAMPLE_RATE
 # Defaults for tests of pure logic; the interviewer loads its lists from prompts/turn_taking.toml.
 OPEN_ENDINGS = frozenset({"and", "so", "but", "because", "then", "which", "or", "the", "a", "to", "of", "we"})
 FILLERS = frozenset({"um", "uh", "er", "erm", "hmm"})
-DANGLING = frozenset({"and", "but", "or", "because", "the", "a", "an", "of"})
+DANGLING = frozenset({"and", "but", "or", "because", "the", "a", "an", "of", "we", "i", "when", "if"})
 HOLD_PHRASES = ("give me a second", "let me think", "good question")
 
 
@@ -164,6 +164,19 @@ def open_clause(
     return word in endings
 
 
+def may_end_here(tail: str, fillers: frozenset[str] = FILLERS, dangling: frozenset[str] = DANGLING) -> bool:
+    """An open ending without a full stop that a sentence can still end on ("what the CTO cared about").
+
+    Whisper sometimes leaves the full stop off the last words of an answer; on a word such
+    as "about" or "it" that is no sign of more to come, unlike "and", "the" or "um".
+    """
+    stripped = tail.strip()
+    words = _normalise(stripped).split()
+    if not words or stripped.endswith((".", "?", "!", ",", "-", "—", "...", "…", ";", ":")):
+        return False
+    return words[-1] not in dangling and words[-1] not in fillers
+
+
 def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     """The silence that ends the turn, given what is known now (pure; re-evaluated each window)."""
     if cfg.push_to_talk:
@@ -171,8 +184,11 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     tail = signals.tail
     if has_phrase(tail, cfg.hold_phrases):
         return EndDecision(cfg.wait_hold_s, "hold")
-    if open_clause(tail, cfg.open_endings, cfg.fillers, cfg.dangling):
-        return EndDecision(cfg.wait_open_s, "open")
+    finished = signals.transcript_current and signals.story is not None and signals.story.done
+    if open_clause(tail, cfg.open_endings, cfg.fillers, cfg.dangling) and not (
+        finished and may_end_here(tail, cfg.fillers, cfg.dangling)
+    ):
+        return EndDecision(cfg.wait_open_s, "open")  # a finished story on "about" (no stop): "unsure" below
     if not signals.transcript_current:
         # The last words are not transcribed yet (a busy CPU): without them, assume a thinking pause.
         return EndDecision(cfg.wait_story_s, "pending")

@@ -251,7 +251,9 @@ class Listener:
             self._await_transcripts(TRANSCRIPT_WAIT_S)
         texts = self._segments.texts() if self._segments is not None else []
         current = segment_closed and len(texts) >= self._submitted
-        tail = texts[-1] if texts else (self._parts[-1].text if self._parts else "")
+        # The words of the last segment that has any (a last stretch of noise decodes to nothing).
+        said = [t for t in (*(p.text for p in self._parts), *texts) if t.strip()]
+        tail = said[-1] if said else ""
         if current and self._story is not None:
             text = " ".join([*(p.text for p in self._parts), *texts]).strip()
             if text != self._checked_text:
