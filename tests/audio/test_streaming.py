@@ -105,7 +105,7 @@ def test_a_finished_story_ends_quickly_and_an_unfinished_one_survives_a_long_pau
 
 
 def test_a_last_stretch_that_decodes_to_nothing_leaves_the_words_before_it_as_the_tail() -> None:
-    from voice_interviewer.endpointing import EndpointConfig, StoryVerdict
+    from voice_interviewer.audio.endpointing import EndpointConfig, StoryVerdict
 
     # The answer ends with a short noise Whisper hears no words in: the finished story before it
     # still ends the answer soon (with an empty tail it waited the 3 s kept for "nothing said").
