@@ -167,6 +167,17 @@ def test_broken_model_folder_names_the_fix(home: Path, tmp_path: Path) -> None:
     assert "whisper model folder not found" in proc.stderr and "--whisper-model" in proc.stderr
 
 
+def test_a_wrong_model_path_stops_practice_before_the_first_question(home: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    write_wav(answers / "01.wav", np.zeros(16000, np.float32))
+    missing = tmp_path / "no-such-model"
+    proc = run_cli("practice", "--answers", f"wav:{answers}", "--no-voice", "--whisper-model", str(missing))
+    assert proc.returncode == 4 and "Traceback" not in proc.stderr
+    assert "whisper model folder not found" in proc.stderr and "--whisper-model" in proc.stderr
+    assert not list(home.rglob("session.json"))  # no session started, no question asked
+
+
 def test_models_check_exit_code_follows_typer_exit(home: Path, tmp_path: Path) -> None:
     proc = run_cli("models", "check", "--whisper-model", str(tmp_path / "missing"))
     assert proc.returncode == 4

@@ -30,7 +30,15 @@ from ..review.catalog import load_candidate
 from ..store.session import SessionStore, validate_name
 from ..types import Analysis, FollowUp
 from .listen import streaming_source
-from .loading import BackgroundLoad, Printer, load_transcriber, session_models, shared_analyzer, shared_transcriber
+from .loading import (
+    BackgroundLoad,
+    Printer,
+    load_transcriber,
+    resolve_model,
+    session_models,
+    shared_analyzer,
+    shared_transcriber,
+)
 from .scoring import whole_answer_config
 from .voices import build_speaker
 
@@ -116,6 +124,12 @@ def run_practice(
         from ..adapters.sound import MicStream
 
         mic = MicStream(cfg.audio.input_device)
+
+    # A model folder the user named is checked now, before the first question: the models
+    # load in the background, and a wrong path found there would cost the first answer.
+    for kind, named in (("whisper", cfg.models.whisper if mode != "text" else ""), ("embedding", cfg.models.embedding)):
+        if named:
+            resolve_model(cfg, kind)
 
     store = SessionStore(
         cfg.transcripts_dir,
