@@ -21,7 +21,9 @@ from .errors import (
 )
 from .ports import AnswerSource, Clock, Embedder, ResumableSource, SessionSink, Speaker, Transcriber
 from .types import (
+    CHUNK,
     SAMPLE_RATE,
+    VAD_WINDOW,
     Analysis,
     Answer,
     AudioChunk,
@@ -47,7 +49,9 @@ from .types import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "CHUNK",
     "SAMPLE_RATE",
+    "VAD_WINDOW",
     "Analysis",
     "Answer",
     "AnswerSource",

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .types import (
+    CHUNK,
     SAMPLE_RATE,
+    VAD_WINDOW,
     AudioChunk,
     CapturedAnswer,
     ListenContext,
@@ -211,13 +213,13 @@ class EnergyVad:
 
     def process(self, samples: np.ndarray) -> list[float]:
         buf = np.concatenate([self._pending, samples])
-        n = len(buf) // 512
-        self._pending = buf[n * 512 :]
-        rms = np.sqrt((buf[: n * 512].reshape(n, 512) ** 2).mean(axis=1)) if n else np.zeros(0)
+        n = len(buf) // VAD_WINDOW
+        self._pending = buf[n * VAD_WINDOW :]
+        rms = np.sqrt((buf[: n * VAD_WINDOW].reshape(n, VAD_WINDOW) ** 2).mean(axis=1)) if n else np.zeros(0)
         return [0.95 if r > self.threshold else 0.02 for r in rms]
 
 
-def chunked(samples: np.ndarray, size: int = 1600) -> list[AudioChunk]:
+def chunked(samples: np.ndarray, size: int = CHUNK) -> list[AudioChunk]:
     """Split audio into microphone-sized chunks."""
     return [AudioChunk(samples[i : i + size], i) for i in range(0, len(samples), size)]
 

@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import AudioError
+from .types import SAMPLE_RATE
 
-RATE = 16000
+RATE = SAMPLE_RATE
 BLOCK_BYTES = 3200  # 100 ms of s16le mono at 16 kHz
 
 

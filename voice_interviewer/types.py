@@ -16,6 +16,10 @@ import numpy as np
 
 SAMPLE_RATE = 16_000
 """Sample rate (Hz) of every audio buffer inside the pipeline: mono float32."""
+VAD_WINDOW = 512
+"""Samples per voice-activity window (32 ms): Silero VAD's frame, the endpointer's unit of time."""
+CHUNK = 1600
+"""Samples per block read from the microphone or a replayed file (100 ms)."""
 
 AnswerSourceKind = Literal["mic", "wav", "text"]
 EndReason = Literal["silence", "key", "max_duration", "no_speech", "source_end"]

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from ..types import SAMPLE_RATE
 
-SAMPLE_RATE = 16000
 WINDOW_S = 8
 WINDOW_SAMPLES = WINDOW_S * SAMPLE_RATE
 N_MELS = 80

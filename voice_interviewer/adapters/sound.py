@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AudioError
-from ..types import SAMPLE_RATE, AudioChunk
+from ..types import CHUNK, SAMPLE_RATE, AudioChunk
 
 
 def load_sounddevice() -> ModuleType:
@@ -134,7 +134,7 @@ class MicStream:
                 dtype="float32",
                 device=self._device,
                 callback=callback,
-                blocksize=1600,
+                blocksize=CHUNK,
             )
         except self._sd.PortAudioError as exc:
             raise AudioError(f"cannot open the microphone: {exc}", "check --input-device (see 'devices')") from exc

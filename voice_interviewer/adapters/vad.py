@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-WINDOW = 512
+from ..types import VAD_WINDOW
+
+WINDOW = VAD_WINDOW
 CONTEXT = 64
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..types import SAMPLE_RATE, VAD_WINDOW
 
 if TYPE_CHECKING:  # the adapter (and onnxruntime) is imported only when the model is loaded
     from ..adapters.sound import Device
@@ -48,10 +49,10 @@ def mic_test(cfg: Config, seconds: float, on_level: Callable[[float, float], Non
             level = 20 * math.log10(rms) if rms > 1e-6 else -120.0
             probs = vad.process(chunk.samples)
             prob = max(probs) if probs else 0.0
-            speech += sum(512 for p in probs if p >= 0.5)
+            speech += sum(VAD_WINDOW for p in probs if p >= 0.5)
             peak = max(peak, level)
             on_level(level, prob)
             heard += len(chunk.samples)
-            if heard >= seconds * 16000:
+            if heard >= seconds * SAMPLE_RATE:
                 break
-    return MicTestResult(heard / 16000, speech / 16000, round(peak, 1), mic.overflows)
+    return MicTestResult(heard / SAMPLE_RATE, speech / SAMPLE_RATE, round(peak, 1), mic.overflows)

@@ -31,9 +31,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..types import SAMPLE_RATE
+from ..types import SAMPLE_RATE, VAD_WINDOW
 
-WINDOW = 512  # samples per VAD window at 16 kHz (32 ms)
+WINDOW = VAD_WINDOW  # samples per VAD window at 16 kHz (32 ms)
 WINDOW_S = WINDOW / SAMPLE_RATE
 
 # Defaults for tests of pure logic; the interviewer loads its lists from prompts/turn_taking.toml.

@@ -16,7 +16,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ..types import SAMPLE_RATE, AudioChunk, CapturedAnswer, ListenContext
+from ..types import CHUNK, SAMPLE_RATE, AudioChunk, CapturedAnswer, ListenContext
 
 QUIT_WORDS = {"/quit", "/exit", "/q"}
 
@@ -83,9 +83,6 @@ class TextAnswerSource:
             parts.append(line.strip())
         text = " ".join(parts)
         return CapturedAnswer(source="text", end_reason="key" if text else "no_speech", text=text)
-
-
-CHUNK = 1600  # 100 ms at 16 kHz, like a microphone callback block
 
 
 class WavReplay:
