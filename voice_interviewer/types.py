@@ -134,6 +134,7 @@ class CapturedAnswer:
     speech_end_s: float | None = None
     transcript: Transcript | None = None  # already transcribed while streaming
     endpoint_at: float | None = None  # clock time when the end of the answer was decided
+    audio_start_at: float | None = None  # clock time of the first sample captured (the audio's own zero)
     overflows: int = 0  # audio blocks lost to input overflow while capturing
     end_signals: dict[str, object] | None = None  # what decided the end of the answer (see listening)
     resumed: int = 0  # times the candidate went on after the interviewer had started to reply
@@ -158,6 +159,7 @@ class TurnTimings:
     """Seconds from the turn's start on a monotonic clock; None where a stage did not happen."""
 
     question_spoken_s: float | None = None
+    audio_start_s: float | None = None  # when the first sample of the answer's audio was heard
     speech_start_s: float | None = None
     speech_end_s: float | None = None
     endpoint_s: float | None = None

@@ -155,6 +155,18 @@ def test_an_endpoint_after_the_end_is_clean_with_dead_air_from_the_true_end() ->
     assert r.dead_air_s == pytest.approx(2.5) and r.latency_s == pytest.approx(0.1)
 
 
+def test_dead_air_counts_from_when_the_replay_began_not_from_the_capture_start() -> None:
+    # The replay's stream opened 0.25 s after the capture started (listener set up, file read):
+    # the true end of speech is 0.25 s later on the turn's clock than the capture start implies.
+    turn = _turn(0.5, 0.5 + 0.25 + 80.9, 0.5 + 0.25 + 81.0)
+    turn["timings"]["audio_start_s"] = 0.5 + 0.25
+    r = classify(_answer(), turn, pace=1.0, heard_samples=None)
+    assert r.outcome == "clean" and r.endpoint_audio_s == pytest.approx(80.9)
+    assert r.dead_air_s == pytest.approx(1.0) and r.latency_s == pytest.approx(0.1)
+    old = classify(_answer(), _turn(0.5, 0.5 + 0.25 + 80.9, 0.5 + 0.25 + 81.0), pace=1.0, heard_samples=None)
+    assert old.dead_air_s == pytest.approx(1.25)  # a session from before audio_start_s: the capture start
+
+
 def test_a_resumed_answer_that_goes_on_to_the_end_is_a_barge_in_not_a_cut_off() -> None:
     r = classify(_answer(), _turn(0.5, 0.5 + 82.4, 0.5 + 82.5, resumed=1), pace=1.0, heard_samples=None)
     assert r.outcome == "barge_in" and r.resumed == 1 and r.dead_air_s == pytest.approx(2.5)

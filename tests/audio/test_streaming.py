@@ -28,6 +28,7 @@ def test_segments_are_transcribed_at_pauses_and_merged_in_order() -> None:
     assert 3.0 <= second.start_s <= 3.6
     assert heard.speech_start_s is not None and abs(heard.speech_start_s - 0.5) < 0.1
     assert heard.speech_end_s is not None and abs(heard.speech_end_s - 6.5) < 0.1
+    assert heard.audio_start_at == 100.0 - 0.1  # the first 100 ms block arrived once it was heard
 
 
 def test_key_press_ends_at_once_and_keeps_the_open_segment() -> None:

@@ -261,6 +261,7 @@ class StreamingAnswerSource:
             speech_end_s=heard.speech_end_s,
             transcript=heard.transcript,
             endpoint_at=heard.endpoint_at,
+            audio_start_at=heard.audio_start_at,
             end_signals=heard.end_signals,
             resumed=heard.resumed,
         )

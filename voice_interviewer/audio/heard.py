@@ -61,3 +61,4 @@ class Heard:
     segments: int
     end_signals: dict[str, Any] | None = None
     resumed: int = 0
+    audio_start_at: float | None = None  # clock time of the first sample heard (None: no audio came)

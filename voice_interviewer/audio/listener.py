@@ -103,6 +103,7 @@ class Listener:
         self._level = 0.0
         self.reason: str | None = None  # why the answer ended (None while listening)
         self.endpoint_at: float | None = None
+        self.audio_start_at: float | None = None  # clock time of the answer's first sample
         self.resumed = 0
         self._end_signals: dict[str, Any] | None = None
         self._end_total = 0  # samples heard when the answer (last) ended
@@ -128,6 +129,10 @@ class Listener:
 
     def _feed(self, chunk: AudioChunk) -> str | None:
         samples = chunk.samples
+        if self.audio_start_at is None:
+            # A block arrives once it has been heard (a microphone callback, a paced replay):
+            # its first sample was heard its own length earlier.
+            self.audio_start_at = self._clock() - len(samples) / SAMPLE_RATE
         self._audio.append(samples)
         self._whole = None
         self.total += len(samples)
@@ -373,6 +378,7 @@ class Listener:
             self._segments_total,
             signals,
             self.resumed,
+            self.audio_start_at,
         )
 
     def _status(self) -> None:

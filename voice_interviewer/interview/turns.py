@@ -65,11 +65,16 @@ class AnswerProcessor:
             return round(self.clock() - start, 4)
 
         endpoint_s = since() if captured.endpoint_at is None else round(captured.endpoint_at - start, 4)
+        # Audio times count from the answer's first sample: when it was heard, if the source
+        # says (opening the stream takes a moment after the capture starts), else the capture start.
+        audio_start_s = None if captured.audio_start_at is None else round(captured.audio_start_at - start, 4)
+        zero = audio_start_s if audio_start_s is not None else timings.question_spoken_s
         timings = dataclasses.replace(
             timings,
+            audio_start_s=audio_start_s,
             endpoint_s=endpoint_s,
-            speech_start_s=_offset(timings.question_spoken_s, captured.speech_start_s),
-            speech_end_s=_offset(timings.question_spoken_s, captured.speech_end_s),
+            speech_start_s=_offset(zero, captured.speech_start_s),
+            speech_end_s=_offset(zero, captured.speech_end_s),
         )
         answer: Answer | None = None
         error: str | None = None

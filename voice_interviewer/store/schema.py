@@ -62,7 +62,7 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 _TIMING_KEYS = (
-    "question_spoken_s", "speech_start_s", "speech_end_s", "endpoint_s",
+    "question_spoken_s", "audio_start_s", "speech_start_s", "speech_end_s", "endpoint_s",
     "transcript_ready_s", "analysis_ready_s", "followup_ready_s", "tts_start_s",
 )  # fmt: skip
 

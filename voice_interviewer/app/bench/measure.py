@@ -85,9 +85,10 @@ def classify(
 ) -> AnswerResult:
     """Judge one saved turn against the answer's true end of speech.
 
-    A replay (route "wav") starts at capture start, so on the turn's clock the true end of
-    speech is ``question_spoken_s + speech_end / pace`` and the final endpoint is
-    ``endpoint_s``. At ``pace`` 0 the wall clock means nothing: the endpoint is then the length
+    A replay (route "wav") starts when its stream opens (``audio_start_s``: after the capture
+    starts by the time it takes to create the listener and read the file), so on the turn's
+    clock the true end of speech is ``audio_start_s + speech_end / pace`` and the final
+    endpoint is ``endpoint_s``. At ``pace`` 0 the wall clock means nothing: the endpoint is then the length
     of the captured audio (the answer's WAV ends at its final endpoint) and dead air is not
     measured.
 
@@ -103,6 +104,9 @@ def classify(
     t = turn.get("timings") or {}
     ans = turn.get("answer") or {}
     q, ep, tts = t.get("question_spoken_s"), t.get("endpoint_s"), t.get("tts_start_s")
+    # The replay starts when its stream opens, a moment after the capture (sessions saved before
+    # audio_start_s existed: the capture start).
+    q = t.get("audio_start_s") if t.get("audio_start_s") is not None else q
     offset_s = offset_samples / SAMPLE_RATE
     true_end = offset_s + answer.speech_end_s
     resumed = int(ans.get("resumed") or 0)
