@@ -66,6 +66,7 @@ def test_each_turn_is_on_disk_when_recorded(tmp_path: Path) -> None:
     }
     assert set(turn["timings"]) == {
         "question_spoken_s",
+        "audio_start_s",  # added after the first contract (when the answer's audio began)
         "speech_start_s",
         "speech_end_s",
         "endpoint_s",
