@@ -15,7 +15,6 @@ from voice_interviewer.audio.endpointing import (
     decide_wait,
     has_phrase,
     judge_story,
-    may_end_here,
     open_clause,
 )
 
@@ -90,7 +89,8 @@ def test_the_acoustic_model_and_open_words_make_a_finished_story_unsure() -> Non
     assert decide_wait(TurnSignals(cared, False, DONE), cfg).rule == "open"  # the story verdict is stale
     assert decision("and the latency fell and", DONE).rule == "open"
     assert decision("and the latency fell, um", DONE).rule == "open"
-    assert may_end_here(cared) and not may_end_here("fell and") and not may_end_here("cared about.")
+    assert not open_clause(cared, cfg.open_endings, story_done=True)  # "about": a sentence may end there
+    assert open_clause("fell and", story_done=True) and open_clause("fell, um", story_done=True)
 
 
 def test_a_hold_phrase_waits_longest_and_stale_words_never_end_quickly() -> None:

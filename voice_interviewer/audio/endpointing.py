@@ -141,12 +141,15 @@ def open_clause(
     endings: frozenset[str] = OPEN_ENDINGS,
     fillers: frozenset[str] = FILLERS,
     dangling: frozenset[str] = DANGLING,
+    story_done: bool = False,
 ) -> bool:
     """Do the last words leave a clause open? ("... and then we", "so, um," "um.")
 
     After a full stop (Whisper punctuates from the voice) an ending word leaves the clause
     open only when no sentence can end on it (``dangling``: "and.", "the."): "the number
-    the CTO cared about." is finished.
+    the CTO cared about." is finished. ``story_done``: the answer reads as finished, so a
+    word a sentence can end on is no sign of more to come even without the full stop, which
+    Whisper sometimes leaves off an answer's last words ("... cared about").
     """
     stripped = tail.strip()
     if not stripped:
@@ -161,20 +164,7 @@ def open_clause(
         return True  # Whisper writes a trailing "um," as "um." too
     if stripped.endswith((".", "?", "!")):
         return word in dangling and not stripped.endswith(("?", "!"))
-    return word in endings
-
-
-def may_end_here(tail: str, fillers: frozenset[str] = FILLERS, dangling: frozenset[str] = DANGLING) -> bool:
-    """An open ending without a full stop that a sentence can still end on ("what the CTO cared about").
-
-    Whisper sometimes leaves the full stop off the last words of an answer; on a word such
-    as "about" or "it" that is no sign of more to come, unlike "and", "the" or "um".
-    """
-    stripped = tail.strip()
-    words = _normalise(stripped).split()
-    if not words or stripped.endswith((".", "?", "!", ",", "-", "—", "...", "…", ";", ":")):
-        return False
-    return words[-1] not in dangling and words[-1] not in fillers
+    return word in endings and (word in dangling or not story_done)
 
 
 def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
@@ -185,9 +175,7 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     if has_phrase(tail, cfg.hold_phrases):
         return EndDecision(cfg.wait_hold_s, "hold")
     finished = signals.transcript_current and signals.story is not None and signals.story.done
-    if open_clause(tail, cfg.open_endings, cfg.fillers, cfg.dangling) and not (
-        finished and may_end_here(tail, cfg.fillers, cfg.dangling)
-    ):
+    if open_clause(tail, cfg.open_endings, cfg.fillers, cfg.dangling, story_done=finished):
         return EndDecision(cfg.wait_open_s, "open")  # a finished story on "about" (no stop): "unsure" below
     if not signals.transcript_current:
         # The last words are not transcribed yet (a busy CPU): without them, assume a thinking pause.

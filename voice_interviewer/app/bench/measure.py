@@ -103,17 +103,17 @@ def classify(
     """
     t = turn.get("timings") or {}
     ans = turn.get("answer") or {}
-    q, ep, tts = t.get("question_spoken_s"), t.get("endpoint_s"), t.get("tts_start_s")
+    ep, tts = t.get("endpoint_s"), t.get("tts_start_s")
     # The replay starts when its stream opens, a moment after the capture (sessions saved before
     # audio_start_s existed: the capture start).
-    q = t.get("audio_start_s") if t.get("audio_start_s") is not None else q
+    zero = t.get("audio_start_s") if t.get("audio_start_s") is not None else t.get("question_spoken_s")
     offset_s = offset_samples / SAMPLE_RATE
     true_end = offset_s + answer.speech_end_s
     resumed = int(ans.get("resumed") or 0)
     endpoint: float | None = None
     turn_clock = route == "wav" and pace > 0
-    if turn_clock and q is not None and ep is not None:
-        endpoint = (ep - q) * pace
+    if turn_clock and zero is not None and ep is not None:
+        endpoint = (ep - zero) * pace
     elif not turn_clock and heard_samples is not None:
         endpoint = heard_samples / SAMPLE_RATE
     error = turn.get("error")
@@ -134,8 +134,8 @@ def classify(
     transcript_lag = round(ready - ep, 4) if ready is not None and ep is not None else None
     dead_air = None
     if pace > 0 and endpoint is not None and outcome != "cut_off":
-        if turn_clock and q is not None and tts is not None:
-            dead_air = round(tts - (q + true_end / pace), 4)
+        if turn_clock and zero is not None and tts is not None:
+            dead_air = round(tts - (zero + true_end / pace), 4)
         elif not turn_clock and latency is not None:
             dead_air = round(endpoint - true_end + latency, 4)
     return AnswerResult(
