@@ -8,11 +8,19 @@ Prints, per file, how many whole answers read as finished (done: reply after 0.5
 after 1.2 s) and how many cuts were wrongly judged finished, which ends the turn at a thinking
 pause. The story-end model is fitted on prompts/training only, so both files are unseen.
 
+Each file is judged twice: as written, and "streamed": split at half of its commas (seeded)
+into separate capitalised sentences, the way streaming transcription writes a sentence
+broken by a pause ("... the difference. And I wrote the script"). ``--no-rejoin`` turns
+off the listener's rejoining of such pieces (``rejoin_fragments``) to show what it buys.
+
     .venv/bin/python scripts/story_check_eval.py eval/dev_set.toml eval/holdout_set.toml
 """
 
 from __future__ import annotations
 
+import dataclasses
+import random
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -30,12 +38,34 @@ def mid_cut(labels: list[str]) -> int | None:
     return actions[len(actions) // 2] + 1 if len(actions) >= 3 else None
 
 
-def main(files: list[str]) -> None:
+def streamed(sentences: list[str], rng: random.Random) -> list[str]:
+    """Half the commas become sentence ends, as separately decoded stretches of speech come out."""
+    out = []
+    for sentence in sentences:
+        pieces = re.split(r",\s+", sentence)
+        current = pieces[0]
+        for piece in pieces[1:]:
+            if rng.random() < 0.5:
+                out.append(current + ".")
+                current = piece[:1].upper() + piece[1:]
+            else:
+                current += ", " + piece
+        out.append(current)
+    return out
+
+
+def main(args: list[str]) -> None:
+    rejoin = "--no-rejoin" not in args
+    files = [a for a in args if not a.startswith("--")] or ["eval/dev_set.toml", "eval/holdout_set.toml"]
     cfg = load_config(None, {})
     analyzer = BackgroundLoad(lambda: shared_analyzer(cfg), "analyzer")
     analyzer.get()
-    check = story_check(analyzer, load_turn_cues(cfg.prompts_dir / "turn_taking.toml"))
-    for name in files:
+    cues = load_turn_cues(cfg.prompts_dir / "turn_taking.toml")
+    if not rejoin:
+        cues = dataclasses.replace(cues, continuations=frozenset())
+    check = story_check(analyzer, cues)
+    for name, as_streamed in ((f, s) for f in files for s in (False, True)):
+        rng = random.Random(1)
         answers = tomllib.loads(Path(name).read_text())["answer"]
         counts = {"whole": [0, 0, 0], "cut": [0, 0, 0], "mid": [0, 0, 0]}  # n, done, likely
         for answer in answers:
@@ -48,6 +78,7 @@ def main(files: list[str]) -> None:
             mid = mid_cut(labels)
             cases += [("mid", texts[:mid])] if mid is not None else []
             for kind, part in cases:
+                part = streamed(part, rng) if as_streamed else part
                 verdict = check(ListenContext(answer.get("question", "")), " ".join(part))
                 assert verdict is not None
                 counts[kind][0] += 1
@@ -63,8 +94,8 @@ def main(files: list[str]) -> None:
             parts.append(
                 f"{what} {done + likely}/{n} ({(done + likely) / max(n, 1):.0%}; surely {done / max(n, 1):.0%})"
             )
-        print(f"{name}: " + "; ".join(parts))
+        print(f"{name}{' streamed' if as_streamed else ''}: " + "; ".join(parts))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["eval/dev_set.toml", "eval/holdout_set.toml"])
+    main(sys.argv[1:])

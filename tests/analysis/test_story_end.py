@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 
@@ -68,3 +69,36 @@ def test_bundled_model_tells_finished_answers_from_thinking_pauses_on_unseen_ans
     # Measured: 95% of whole answers, 6% of cuts (scripts/story_check_eval.py).
     assert np.mean(whole) >= 0.9
     assert np.mean(cut) <= 0.1
+
+
+@pytest.mark.models
+def test_the_listeners_story_check_reads_a_streamed_thinking_pause_as_unfinished(home: Path) -> None:
+    """A sentence a pause broke in two ("... automatically. And I wrote the script") reads as a
+    fragment that could end a story; the story check joins it back (kept from a bench turns run)."""
+    from voice_interviewer.app.listen import story_check
+    from voice_interviewer.app.loading import BackgroundLoad, shared_analyzer
+    from voice_interviewer.config import load_config
+    from voice_interviewer.content.content import load_turn_cues
+    from voice_interviewer.types import ListenContext
+
+    cfg = load_config(None, {})
+    analyzer = BackgroundLoad(lambda: shared_analyzer(cfg), "analyzer")
+    analyzer.get()
+    cues = load_turn_cues(cfg.prompts_dir / "turn_taking.toml")
+    streamed = (
+        "So at a food delivery startup I was working on the ordering back end. And one Friday afternoon I "
+        "deployed a change to how we cached restaurant menus. About 20 minutes later, restaurants in two cities "
+        "started showing yesterday's prices. And some orders went through at the wrong amount. It was my change, "
+        "so I felt it was on me to stop the damage. I rolled the change back myself, and posted in the incident "
+        "channel that my deploy was the cause. Before anyone started guessing. I worked with the finance team "
+        "that evening to pull every affected order, which came to about 1,100 orders. We agreed to refund the "
+        "price difference to customers automatically. And I wrote a script that did it."
+    )
+    joined = story_check(analyzer, cues)(ListenContext("Tell me about a mistake."), streamed)
+    apart = story_check(analyzer, dataclasses.replace(cues, continuations=frozenset()))(
+        ListenContext("Tell me about a mistake."), streamed
+    )
+    assert joined is not None and apart is not None
+    assert not joined.done and not joined.likely  # a thinking pause: the listener waits silence_story_s
+    assert joined.p_finished is not None and apart.p_finished is not None
+    assert joined.p_finished < apart.p_finished

@@ -108,3 +108,16 @@ def test_checksum_changes_with_content(prompts_copy: Path) -> None:
     before = prompts_checksum(prompts_copy)
     (prompts_copy / "questions.toml").write_text((prompts_copy / "questions.toml").read_text() + "\n")
     assert prompts_checksum(prompts_copy) != before
+
+
+def test_turn_cues_continuations_load_and_an_older_folder_keeps_the_built_in_words(prompts_copy: Path) -> None:
+    from voice_interviewer.content.content import CONTINUATIONS, load_turn_cues
+
+    shipped = load_turn_cues(PROMPTS / "turn_taking.toml")
+    assert {"and", "which", "because"} <= shipped.continuations
+    assert shipped.continuations >= CONTINUATIONS  # the built-in words are a subset of the shipped list
+    path = prompts_copy / "turn_taking.toml"
+    text = path.read_text()
+    start = text.index("continuations = [")
+    path.write_text(text[:start] + text[text.index("]", start) + 1 :])
+    assert load_turn_cues(path).continuations == CONTINUATIONS

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from ..content.content import CONTINUATIONS
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
@@ -65,3 +67,29 @@ def count_phrase(toks: Sequence[str], phrase: tuple[str, ...]) -> int:
 
 def word_count(text: str) -> int:
     return len(tokens(text))
+
+
+def rejoin_fragments(sentences: Sequence[str], continuations: frozenset[str] = CONTINUATIONS) -> list[str]:
+    """Sentences with the pieces a pause broke off joined back to the sentence they continue.
+
+    Streaming transcription decodes each stretch of speech between pauses on its own, and
+    Whisper punctuates every stretch as a whole utterance, so one spoken sentence with a
+    comma pause comes out as two: "We agreed to refund the difference. And I wrote the
+    script that did it." A sentence that starts in lowercase or with a continuation word
+    ("and", "which", "before") is joined to the one before it (unless that one asked or
+    exclaimed). The story-end model was fitted on whole sentences; on the labelled answers
+    split at their commas like this, the rejoined text halves the thinking pauses it reads
+    as a finished answer (scripts/story_check_eval.py, the "streamed" rows).
+    """
+    out: list[str] = []
+    for sentence in sentences:
+        words = tokens(sentence)
+        first = words[0] if words else ""
+        goes_on = sentence[:1].islower() or first in continuations
+        if out and goes_on and not out[-1].rstrip().endswith(("?", "!")):
+            head = out[-1].rstrip()
+            head = head[:-1] if head.endswith(".") else head
+            out[-1] = f"{head}, {sentence[:1].lower()}{sentence[1:]}"
+        else:
+            out.append(sentence)
+    return out

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.analyzer import Analyzer
-from ..analysis.text import clean_text
+from ..analysis.text import clean_text, rejoin_fragments
 from ..audio.answers import StreamingAnswerSource
 from ..audio.echo import EchoGate, PlaybackReference
 from ..audio.endpointing import EndpointConfig, StoryVerdict, judge_story
@@ -59,7 +59,7 @@ def story_check(
         if not analyzer.ready():
             return None
         model = analyzer.get()
-        texts = model.split(clean_text(text))
+        texts = rejoin_fragments(model.split(clean_text(text)), cues.continuations)
         if context.is_follow_up:
             story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
             return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)

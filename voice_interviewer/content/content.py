@@ -151,6 +151,11 @@ def load_cues(path: Path) -> Cues:
     )
 
 
+# The built-in continuation words, for a prompts folder written before the list existed
+# (prompts/turn_taking.toml has the full list).
+CONTINUATIONS = frozenset({"and", "but", "or", "so", "because", "which", "who", "where", "while", "before", "without"})
+
+
 @dataclass(frozen=True)
 class TurnCues:
     """Words that tell a thinking pause from a finished answer (prompts/turn_taking.toml)."""
@@ -160,6 +165,7 @@ class TurnCues:
     hold_phrases: tuple[str, ...]
     closing_phrases: tuple[str, ...]
     dangling: frozenset[str] = frozenset()  # open even after a full stop ("and.")
+    continuations: frozenset[str] = CONTINUATIONS  # start the rest of a sentence a pause broke off
 
 
 def load_turn_cues(path: Path) -> TurnCues:
@@ -174,6 +180,8 @@ def load_turn_cues(path: Path) -> TurnCues:
         get("hold_phrases"),
         get("closing_phrases"),
         frozenset(get("dangling_endings")),
+        # Added later than the other lists: a prompts folder without it keeps the built-in words.
+        frozenset(get("continuations")) if "continuations" in raw else CONTINUATIONS,
     )
 
 
