@@ -130,6 +130,16 @@ def test_story_verdicts_from_the_story_end_probability() -> None:
     assert judge_story(words, 0.42).p_finished == 0.42  # saved with the end decision
 
 
+def test_a_story_surely_finished_as_streamed_and_likely_once_joined_is_done() -> None:
+    """Joining a broken-off piece back can blur a real last sentence; it may not undo a sure ending."""
+    words = ["word " * 30, "word " * 30]
+    assert judge_story(words, 0.6, p_as_streamed=0.95).done
+    assert "0.95 as streamed" in judge_story(words, 0.6, p_as_streamed=0.95).summary
+    assert not judge_story(words, 0.3, p_as_streamed=0.95).done  # once joined, a thinking pause: wait
+    assert not judge_story(words, 0.3, p_as_streamed=0.95).likely
+    assert not judge_story(words, 0.6, p_as_streamed=0.7).done  # neither reading is sure
+
+
 def test_a_likely_finished_story_waits_a_little_longer_than_a_sure_one() -> None:
     likely = StoryVerdict(False, "not sure", likely=True)
     assert decision("It mostly worked out.", likely) == EndDecision(1.0, "likely")

@@ -11,7 +11,7 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.text import clean_text, rejoin_fragments
 from ..audio.answers import StreamingAnswerSource
 from ..audio.echo import EchoGate, PlaybackReference
-from ..audio.endpointing import EndpointConfig, StoryVerdict, judge_story
+from ..audio.endpointing import DONE_P, LIKELY_P, EndpointConfig, StoryVerdict, judge_story
 from ..audio.heard import ListenStatus
 from ..audio.sources import QUIT_WORDS, StdinLines, WavReplay
 from ..config import Config
@@ -59,14 +59,18 @@ def story_check(
         if not analyzer.ready():
             return None
         model = analyzer.get()
-        texts = rejoin_fragments(model.split(clean_text(text)), cues.continuations)
+        streamed = model.split(clean_text(text))
+        texts = rejoin_fragments(streamed, cues.continuations)
         if context.is_follow_up:
             story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
             return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)
         finished = model.finished(texts)  # the same sentences, split once
         if finished is None:
             return None  # no story-end model: the silence rules decide
-        return judge_story(texts, finished, False, cues.closing_phrases)
+        as_streamed = None
+        if texts != streamed and LIKELY_P <= finished < DONE_P:
+            as_streamed = model.finished(streamed)  # only where it can change the verdict (~20 ms)
+        return judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
 
     return check
 

@@ -213,6 +213,7 @@ def judge_story(
     story_sentences: int = 0,
     done_p: float = DONE_P,
     likely_p: float = LIKELY_P,
+    p_as_streamed: float | None = None,
 ) -> StoryVerdict:
     """Is the answer so far finished? (pure)
 
@@ -221,6 +222,12 @@ def judge_story(
     *likely* finished. A reply to a follow-up is done once it has a substantive sentence
     (``story_sentences``: sentences that are not asides); a closing phrase ("that's about
     it") finishes either.
+
+    ``p_as_streamed``: the probability for the sentences as streamed, before the pieces a
+    pause broke off were joined back (``texts`` are joined). Joining is what tells a
+    thinking pause ("... automatically. And I wrote the script") from an ending, but it
+    also blurs a real last sentence ("... because it came from hallway stories."), so a
+    story that reads as surely finished as streamed and at least likely once joined is done.
     """
     words = sum(len(t.split()) for t in texts)
     if texts and closing_phrases and has_phrase(texts[-1], closing_phrases):
@@ -231,7 +238,9 @@ def judge_story(
     if words < STORY_MIN_WORDS:
         return StoryVerdict(False, f"{words} words", p_finished=p_finished)
     summary = f"P(finished) {p_finished:.2f}"
-    if p_finished >= done_p:
+    if p_as_streamed is not None:
+        summary += f" ({p_as_streamed:.2f} as streamed)"
+    if p_finished >= done_p or (p_as_streamed is not None and p_as_streamed >= done_p and p_finished >= likely_p):
         return StoryVerdict(True, summary, p_finished=p_finished)
     return StoryVerdict(False, summary, likely=p_finished >= likely_p, p_finished=p_finished)
 
