@@ -9,6 +9,7 @@ unless a field says otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -169,14 +170,46 @@ class TurnTimings:
     tts_start_s: float | None = None
 
 
+class Gap(StrEnum):
+    """A gap in an answer that a follow-up can probe (``analysis.gaps`` finds them).
+
+    The values are the session's ``follow_up.target`` strings.
+    """
+
+    SPECIFICITY = "specificity"
+    RESULT = "result"
+    ACTION = "action"
+    TASK = "task"
+    SITUATION = "situation"
+    OWNERSHIP = "ownership"
+    METRICS = "metrics"
+    REFLECTION = "reflection"
+    COMPETENCY = "competency"  # a competency the question targets, not shown yet
+
+
+MOVE_ON = "none"  # the session's follow_up.target when the interviewer moves on
+
+
 @dataclass(frozen=True)
 class FollowUp:
-    """The interviewer's decision after an answer: what to probe and why."""
+    """The interviewer's decision after an answer: what to probe (None: move on) and why."""
 
-    target: str
+    target: Gap | None
     text: str
     rationale: str
     brain: str = "policy"
+    competency: str = ""  # the competency id, when target is Gap.COMPETENCY
+
+    @property
+    def key(self) -> str:
+        """The target as saved in the session: "none", "result", "competency:customer_focus"."""
+        if self.target is None:
+            return MOVE_ON
+        return f"{self.target}:{self.competency}" if self.target is Gap.COMPETENCY else str(self.target)
+
+    def to_dict(self) -> dict[str, str]:
+        """The Score JSON's ``follow_up`` object."""
+        return {"target": self.key, "text": self.text, "rationale": self.rationale, "brain": self.brain}
 
 
 @dataclass(frozen=True)
@@ -196,8 +229,9 @@ class Turn:
 
 # ---------------------------------------------------------------- analysis
 
-STAR_PARTS: tuple[str, ...] = ("situation", "task", "action", "result")
-SENTENCE_LABELS: tuple[str, ...] = (*STAR_PARTS, "other")
+StarLabel = Literal["situation", "task", "action", "result", "other"]  # a sentence's label
+STAR_PARTS: tuple[StarLabel, ...] = ("situation", "task", "action", "result")
+SENTENCE_LABELS: tuple[StarLabel, ...] = (*STAR_PARTS, "other")
 
 
 @dataclass(frozen=True)
@@ -211,7 +245,7 @@ class SentenceLabel:
 
     index: int
     text: str
-    star: str
+    star: StarLabel
     confidence: float
     start_s: float | None = None
     end_s: float | None = None
@@ -290,7 +324,7 @@ class Analysis:
     """Everything the analyzer concluded about one answer."""
 
     question: str
-    source: str
+    source: AnswerSourceKind
     transcript: Transcript
     sentences: tuple[SentenceLabel, ...]
     star: StarResult

@@ -25,7 +25,7 @@ from voice_interviewer.testing import (
     ScriptedSpokenSource,
     tone,
 )
-from voice_interviewer.types import FollowUp, Question
+from voice_interviewer.types import FollowUp, Gap, Question
 
 PROMPTS = default_prompts_dir()
 RND = load_round(PROMPTS, "hiring_manager")
@@ -169,11 +169,11 @@ class ScriptedBrain:
     def __call__(self, analysis, rnd, asked, budget_left, target_competency):  # type: ignore[no-untyped-def]
         self.calls.append((tuple(asked), budget_left))
         if budget_left is not None and budget_left <= 0:
-            return FollowUp("none", "", "budget spent")
+            return FollowUp(None, "", "budget spent")
         left = [t for t in self.targets if t not in asked]
         if not left:
-            return FollowUp("none", "", "complete")
-        return FollowUp(left[0], f"What about the {left[0]}?", f"probing {left[0]}")
+            return FollowUp(None, "", "complete")
+        return FollowUp(Gap(left[0]), f"What about the {left[0]}?", f"probing {left[0]}")
 
 
 def test_follow_ups_form_a_thread_within_budget(analyzer: Analyzer) -> None:
@@ -196,7 +196,7 @@ def test_follow_ups_form_a_thread_within_budget(analyzer: Analyzer) -> None:
     assert kinds == [(q0, False), (q0, True), (q0, True), (q1, False)]
     assert sink.finished is False
     assert RND.max_follow_ups == 2
-    assert [t.follow_up.target for t in sink.turns[:3] if t.follow_up] == ["result", "metrics", "none"]
+    assert [t.follow_up.key for t in sink.turns[:3] if t.follow_up] == ["result", "metrics", "none"]
     assert sink.turns[1].question == "What about the result?"
     assert any(line.endswith("What about the result?") and line != "What about the result?" for line in speaker.said)
     assert brain.calls[0] == ((), 2) and brain.calls[2] == (("result", "metrics"), 0)
@@ -225,7 +225,7 @@ def test_time_box_spent_means_no_follow_ups(analyzer: Analyzer) -> None:
         brain=brain,
     ).run()
     assert len(sink.turns) == 1 and sink.turns[0].follow_up is not None
-    assert sink.turns[0].follow_up.target == "none"
+    assert sink.turns[0].follow_up.target is None
 
 
 class BargingSpeaker(RecordingSpeaker):
@@ -248,8 +248,8 @@ class ResultBrain(ScriptedBrain):
     def __call__(self, analysis, rnd, asked, budget_left, target_competency):  # type: ignore[no-untyped-def]
         self.calls.append((tuple(asked), budget_left))
         if "half the time" in analysis.transcript.text or "result" in asked:
-            return FollowUp("none", "", "complete")
-        return FollowUp("result", "What about the result?", "no result yet")
+            return FollowUp(None, "", "complete")
+        return FollowUp(Gap.RESULT, "What about the result?", "no result yet")
 
 
 def test_speaking_again_during_the_reply_resumes_the_same_answer(analyzer: Analyzer) -> None:
@@ -279,7 +279,7 @@ def test_speaking_again_during_the_reply_resumes_the_same_answer(analyzer: Analy
     assert speaker.stops and speaker.interrupted == [f"{RND.acknowledgements[0]} What about the result?"]
     assert RND.go_on in speaker.said
     assert len(brain.calls) == 3  # the dropped probe, the new decision, the second question's
-    assert first.follow_up is not None and first.follow_up.target == "none"
+    assert first.follow_up is not None and first.follow_up.target is None
     assert first.timings.tts_start_s is not None  # stamped when the next line was finally heard
     assert source.resumed == 1 and source.released >= 2
 

@@ -13,6 +13,7 @@ import pytest
 from tests.interview.test_policy import HM, analysis
 from voice_interviewer.errors import ModelError
 from voice_interviewer.interview.llm_brain import LlmBrain, validate
+from voice_interviewer.types import Gap
 
 GAP = ["situation", "task", "action"]  # no result: the policy probes "result"
 
@@ -54,16 +55,16 @@ def test_generator_failure_falls_back() -> None:
 
 
 def test_repeat_is_rejected() -> None:
-    first, why = validate("How did it turn out in the end?", "result", [])
+    first, why = validate("How did it turn out in the end?", Gap.RESULT, [])
     assert first and not why
-    assert validate("How did it turn out in the end?", "result", [first])[1] == "repeats an earlier question"
+    assert validate("How did it turn out in the end?", Gap.RESULT, [first])[1] == "repeats an earlier question"
 
 
 def test_complete_answer_needs_no_model() -> None:
     calls: list[str] = []
     b = LlmBrain(lambda p: calls.append(p) or "x", "llm:test", lambda: {})
     full = analysis(["situation", "task", "action", "result"])
-    assert b(full, HM, (), 2, None).target == "none" and calls == []
+    assert b(full, HM, (), 2, None).target is None and calls == []
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import dataclasses
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_round
 from voice_interviewer.interview.policy import decide, find_gaps, key_phrase
-from voice_interviewer.types import Analysis, CompetencyScore, SentenceLabel, Signals, StarResult, Transcript
+from voice_interviewer.types import Analysis, CompetencyScore, Gap, SentenceLabel, Signals, StarResult, Transcript
 
 HM = load_round(default_prompts_dir(), "hiring_manager")
 AA = load_round(default_prompts_dir(), "aa")
@@ -58,7 +58,7 @@ FULL = ["situation", "task", "action", "result"]
 
 def test_complete_answer_moves_on() -> None:
     decision = decide(analysis(FULL), HM)
-    assert decision.target == "none" and "moving on" in decision.rationale
+    assert decision.target is None and decision.key == "none" and "moving on" in decision.rationale
 
 
 def test_missing_result_comes_first_and_is_personalised() -> None:
@@ -76,9 +76,9 @@ def test_weak_result_is_still_probed_but_metrics_is_not() -> None:
 def test_never_the_same_probe_twice_and_budget() -> None:
     a = analysis(["situation", "task", "action"], has_reflection=False)
     first = decide(a, HM)
-    second = decide(a, HM, asked=[first.target])
-    assert second.target not in (first.target, "none")
-    assert decide(a, HM, asked=[first.target], budget_left=0).target == "none"
+    second = decide(a, HM, asked=[first.key])
+    assert second.target is not None and second.target != first.target
+    assert decide(a, HM, asked=[first.key], budget_left=0).target is None
 
 
 def test_rounds_prefer_their_own_probes() -> None:
@@ -108,7 +108,7 @@ def test_uncovered_target_competency() -> None:
     a = analysis(FULL)
     a = dataclasses.replace(a, competencies=(CompetencyScore("customer_focus", 0.3, 0.02, False, "", 0),))
     decision = decide(a, AA, target_competency="customer_focus", names={"customer_focus": "Customer focus"})
-    assert decision.target == "competency:customer_focus"
+    assert decision.target is Gap.COMPETENCY and decision.key == "competency:customer_focus"
 
 
 def test_key_phrase_comes_from_the_candidates_words() -> None:

@@ -2,7 +2,7 @@
 
 In the order of a turn:
 
-- ``text``: tokens and phrase matching shared by the modules below.
+- ``text``: tokens and phrase matching shared by the modules below; rejoining streamed sentence pieces.
 - ``hmm``: generic HMM decoding (Viterbi path, forward-backward marginals).
 - ``star``: STAR labelling of sentences (linear classifier over embeddings and cues, HMM smoothing).
 - ``star_score``: the 0-100 STAR score and the STAR summary of the labelled sentences.
@@ -10,6 +10,7 @@ In the order of a turn:
 - ``competency``: which of the 11 competencies an answer shows, with evidence.
 - ``signals``: ownership, numbers, reflection, specificity, length.
 - ``delivery``: pace, fillers, hedges and pauses from word timings.
+- ``gaps``: an answer's gaps (what follow-ups probe, feedback advises, ``eval`` checks), thresholds once.
 - ``analyzer``: one call turns a transcript into an ``Analysis`` (splits, embeds once, runs the above).
 - ``score``: the Score JSON, the stable contract of ``score --format json``.
 """

@@ -19,7 +19,7 @@ import numpy as np
 from ..content.content import AnalysisContent
 from ..errors import InputError
 from ..ports import Embedder
-from ..types import Analysis, SentenceLabel, Transcript, Word
+from ..types import Analysis, AnswerSourceKind, SentenceLabel, Transcript, Word
 from . import competency
 from .competency import CompetencyModel, answer_vector
 from .delivery import delivery_metrics
@@ -284,7 +284,11 @@ class Analyzer:
         return self.story_end.probability(sentences, self.embedder.embed(sentences), self.cues)
 
     def analyze(
-        self, question: str, transcript: Transcript, source: str = "text", sentences: list[str] | None = None
+        self,
+        question: str,
+        transcript: Transcript,
+        source: AnswerSourceKind = "text",
+        sentences: list[str] | None = None,
     ) -> Analysis:
         """Analyse one answer. ``sentences`` overrides splitting (the evaluation uses gold sentences)."""
         text = clean_text(transcript.text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..types import Analysis, FollowUp
+from ..types import MOVE_ON, Analysis, FollowUp
 
 SCHEMA_VERSION = 1
 
@@ -82,6 +82,6 @@ def score_json(analysis: Analysis, follow_up: FollowUp | None) -> dict[str, Any]
             "length_verdict": sig.length_verdict,
         },
         "delivery": delivery,
-        "follow_up": dataclasses.asdict(follow_up) if follow_up else {"target": "none", "text": "", "rationale": ""},
+        "follow_up": follow_up.to_dict() if follow_up else {"target": MOVE_ON, "text": "", "rationale": ""},
         "warnings": list(analysis.warnings),
     }

@@ -6,6 +6,7 @@ Pure standard library.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..content.content import Cues
 from ..types import Signals
@@ -62,7 +63,7 @@ class SignalScorer:
     def _count(self, toks: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
         return sum(count_phrase(toks, p) for p in phrases)
 
-    def score(self, sentences: list[str], labels: list[str], reflection: list[bool]) -> Signals:
+    def score(self, sentences: list[str], labels: Sequence[str], reflection: list[bool]) -> Signals:
         i_count = we_count = 0
         for sentence, label in zip(sentences, labels, strict=True):
             if label == "action":

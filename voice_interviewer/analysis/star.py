@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..content.content import Cues
-from ..types import SENTENCE_LABELS
+from ..types import SENTENCE_LABELS, StarLabel
 from .hmm import posteriors, viterbi
 from .text import find_phrases, phrase_tokens, tokens
 
@@ -302,7 +302,7 @@ class Labelled:
     whether it is a reflection.
     """
 
-    labels: list[str]
+    labels: list[StarLabel]
     confidence: list[float]
     reflection: list[bool]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..types import STAR_PARTS, StarResult
+from collections.abc import Set as AbstractSet
+
+from ..types import STAR_PARTS, StarLabel, StarResult
 from .star import LABELS
 
 # Ideal share of the STAR words per part (coaching rule of thumb: brief context,
@@ -11,7 +13,7 @@ IDEAL_SHARE = {"situation": 0.15, "task": 0.10, "action": 0.50, "result": 0.25}
 PART_POINTS = {"situation": 15, "task": 15, "action": 20, "result": 20}
 
 
-def star_score(share_words: dict[str, float], present: set[str]) -> int:
+def star_score(share_words: dict[str, float], present: AbstractSet[str]) -> int:
     """0-100 STAR score.
 
     - Coverage, 70 points: situation 15, task 15, action 20, result 20, each earned
@@ -39,14 +41,17 @@ WEAK_CHECKED = ("result",)
 
 
 def summarise(
-    labels: list[str], word_counts: list[int], durations: list[float] | None, confidence: list[float] | None = None
+    labels: list[StarLabel],
+    word_counts: list[int],
+    durations: list[float] | None,
+    confidence: list[float] | None = None,
 ) -> StarResult:
     total_words = sum(word_counts) or 1
-    share_words = {label: 0.0 for label in LABELS}
+    share_words: dict[str, float] = {label: 0.0 for label in LABELS}
     for label, n in zip(labels, word_counts, strict=True):
         share_words[label] += n / total_words
     share_words = {k: round(v, 3) for k, v in share_words.items()}
-    share_seconds = None
+    share_seconds: dict[str, float] | None = None
     if durations is not None:
         total_s = sum(durations)
         if total_s > 0:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.analyzer import Analyzer
+from ..analysis.gaps import STORY_PARTS, Gap, ownership
 from ..content.content import AnalysisContent
 from ..content.prompts import COMPETENCY_IDS, Round, read_toml
 from ..errors import InputError
@@ -114,31 +115,26 @@ class EvalReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
-STAR_PROBES = {"situation", "task", "action", "result"}
+STAR_PROBES = frozenset(STORY_PARTS)
 
 
-def gold_gaps(a: GoldAnswer) -> set[str]:
+def gold_gaps(a: GoldAnswer) -> set[Gap]:
     """The probe targets that address a real gap of a labelled answer.
 
-    From the labels themselves: STAR parts with no sentence, and the gold signals
-    (no reflection, no numbers in a result, "we" ownership, generic talk).
+    The gaps of ``analysis.gaps``, read from the labels themselves: STAR parts with no
+    sentence, and the gold signals (no reflection, no numbers in a result, "we"
+    ownership, generic talk).
     """
-    gaps = {part for part in STAR_PROBES if part not in a.labels}
+    gaps = {part for part in STORY_PARTS if part not in a.labels}
     if not a.has_reflection:
-        gaps.add("reflection")
+        gaps.add(Gap.REFLECTION)
     if not a.quantified and "result" in a.labels:
-        gaps.add("metrics")
+        gaps.add(Gap.METRICS)
     if a.ownership == "we":
-        gaps.add("ownership")
+        gaps.add(Gap.OWNERSHIP)
     if not a.specific:
-        gaps.add("specificity")
+        gaps.add(Gap.SPECIFICITY)
     return gaps
-
-
-def ownership_of(i_ratio: float | None) -> str:
-    if i_ratio is None:
-        return "mixed"
-    return "i" if i_ratio >= 0.6 else "we" if i_ratio <= 0.4 else "mixed"
 
 
 def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = None) -> EvalReport:
@@ -172,7 +168,7 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = Non
         signal_hits["has_reflection"] += sig.has_reflection == a.has_reflection
         signal_hits["quantified"] += bool(sig.quantified_results) == a.quantified
         signal_hits["specific"] += sig.specific == a.specific
-        signal_hits["ownership"] += ownership_of(sig.i_ratio) == a.ownership
+        signal_hits["ownership"] += ownership(sig) == a.ownership
         for i, (g, p) in enumerate(zip(a.labels, pred, strict=True)):
             if g != p:
                 report.misses.append({"answer": a.id, "index": i, "gold": g, "pred": p, "text": a.sentences[i]})
@@ -187,19 +183,19 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = Non
                 gap_total += 1
                 gap_hits += follow.target in wanted
                 if follow.target not in wanted:
-                    report.misses.append({"answer": a.id, "defects": list(a.defects), "follow_up": follow.target})
+                    report.misses.append({"answer": a.id, "defects": list(a.defects), "follow_up": follow.key})
             elif not a.defects:
                 strong_total += 1
                 strong_ok += follow.target not in STAR_PROBES
                 if follow.target in STAR_PROBES:
-                    report.misses.append({"answer": a.id, "strong_answer_probe": follow.target})
+                    report.misses.append({"answer": a.id, "strong_answer_probe": follow.key})
     n = len(gold)
     report.sentences = len(g_all)
     report.star_accuracy = sum(g == p for g, p in zip(g_all, p_all, strict=True)) / len(g_all)
     report.star_macro_f1, report.star_f1 = macro_f1(g_all, p_all)
     report.confusion = {g: {p: 0 for p in SENTENCE_LABELS} for g in SENTENCE_LABELS}
-    for g, p in zip(g_all, p_all, strict=True):
-        report.confusion[g][p] += 1
+    for gold_label, predicted in zip(g_all, p_all, strict=True):
+        report.confusion[gold_label][predicted] += 1
     report.competency_top1 = top1 / n
     report.competency_top2 = top2 / n
     report.competency_top2_answer_only = top2_alone / n

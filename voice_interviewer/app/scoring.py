@@ -11,7 +11,7 @@ from ..config import Config
 from ..content.prompts import load_questions, load_round
 from ..errors import InputError
 from ..interview.policy import decide
-from ..types import Transcript, TranscriptionStats
+from ..types import AnswerSourceKind, Transcript, TranscriptionStats
 from .loading import build_analyzer, load_transcriber
 
 
@@ -53,7 +53,7 @@ def score_answer(
     rnd = load_round(cfg.prompts_dir, round_id)
     if audio is not None:
         transcript, _ = transcribe_file(cfg, audio)
-        source = "wav"
+        source: AnswerSourceKind = "wav"
         if not transcript.text.strip():
             raise InputError(f"no speech was recognised in {audio}", "check the recording (is it silent?)")
     else:

@@ -2,7 +2,8 @@
 sentence that shows it), and the round's competencies not yet shown.
 
 Pure logic over the analyses of the round's answers. Every statement is tied to
-something measured, so a coach can check it.
+something measured, so a coach can check it, and the gaps are those the follow-ups
+probe (``analysis.gaps``), so feedback and follow-ups agree about each answer.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..analysis.gaps import Gap, gaps_of, ownership
 from ..types import Analysis
 
 FILLERS_PER_MIN_HIGH = 6.0
@@ -65,48 +67,59 @@ def session_feedback(
         return Feedback((), (), tuple(names.get(c, c) for c in round_competencies))
     n = len(analyses)
     complete = [a for a in analyses if not a.star.missing]
-    no_result = [a for a in analyses if "result" in a.star.missing or "result" in a.star.weak]
-    we_heavy = [a for a in analyses if a.signals.i_ratio is not None and a.signals.i_ratio < 0.4]
-    no_numbers = [a for a in analyses if "result" not in a.star.missing and not a.signals.quantified_results]
-    no_reflection = [a for a in analyses if not a.signals.has_reflection]
-    generic = [a for a in analyses if not a.signals.specific]
+    gaps = [gaps_of(a) for a in analyses]  # the same gaps the follow-ups probe
+
+    def having(gap: Gap) -> list[Analysis]:
+        return [a for a, found in zip(analyses, gaps, strict=True) if gap in found]
+
+    no_result = having(Gap.RESULT)  # missing or only faint
+    we_heavy = having(Gap.OWNERSHIP)
+    no_numbers = having(Gap.METRICS)
+    no_reflection = having(Gap.REFLECTION)
+    generic = having(Gap.SPECIFICITY)
     long_ = [a for a in analyses if a.signals.length_verdict in ("long", "too_long")]
     fillers = [a for a in analyses if a.delivery and a.delivery.fillers_per_min > FILLERS_PER_MIN_HIGH]
 
-    strengths: list[tuple[float, Point]] = []
-    if len(complete) >= max(1, n // 2 + n % 2):
+    # Each strength names the gap that is its opposite: the two are never both said.
+    strengths: list[tuple[float, Point, Gap | None]] = []
+    if complete and (len(complete) == n or len(complete) >= n // 2 + n % 2):
+        said = "Your answers had" if len(complete) == n else f"{len(complete)} of your {n} answers had"
         strengths.append(
-            (len(complete) / n, Point("Your answers had all four STAR parts.", _first(complete, ("result",))))
+            (len(complete) / n, Point(f"{said} all four STAR parts.", _first(complete, ("result",))), Gap.RESULT)
         )
-    owned = [a for a in analyses if a.signals.i_ratio is not None and a.signals.i_ratio >= 0.7]
+    owned = [a for a in analyses if ownership(a.signals) == "i"]
     if owned:
-        strengths.append((len(owned) / n, Point("You made your own part clear.", _first(owned, ("action",)))))
-    numbers = [a for a in analyses if a.signals.quantified_results]
-    if numbers:
-        ev = next(
-            (
-                s.text
-                for a in numbers
-                for s in a.sentences
-                if s.star == "result" and any(q in s.text for q in a.signals.quantified_results)
-            ),
-            "",
+        strengths.append(
+            (len(owned) / n, Point("You made your own part clear.", _first(owned, ("action",))), Gap.OWNERSHIP)
         )
-        strengths.append((len(numbers) / n, Point("You put numbers on your results.", ev)))
+    numbers = [a for a in analyses if a.signals.quantified_results]
+    ev = next(
+        (
+            s.text
+            for a in numbers
+            for s in a.sentences
+            if s.star == "result" and any(q in s.text for q in a.signals.quantified_results)
+        ),
+        "",
+    )
+    if ev:  # a number in an aside is no quantified result
+        strengths.append((len(numbers) / n, Point("You put numbers on your results.", ev), Gap.METRICS))
     reflective = [a for a in analyses if a.signals.has_reflection]
     if reflective:
         ev = next((s.text for a in reflective for s in a.sentences if s.reflection), "")
-        strengths.append((len(reflective) / n * 0.9, Point("You said what you learned.", ev)))
+        strengths.append((len(reflective) / n * 0.9, Point("You said what you learned.", ev), Gap.REFLECTION))
     best = max((c for a in analyses for c in a.competencies), key=lambda c: c.strength, default=None)
     if best is not None and best.covered:
-        strengths.append((best.strength, Point(f"You showed {names.get(best.id, best.id)} clearly.", best.evidence)))
+        name = names.get(best.id, best.id)
+        strengths.append((best.strength, Point(f"You showed {name} clearly.", best.evidence), None))
 
-    improvements: list[tuple[float, Point]] = []
+    improvements: list[tuple[float, Point, Gap | None]] = []
     if no_result:
         improvements.append(
             (
                 0.9 * len(no_result) / n,
                 Point("Finish each story with how it turned out.", _first(no_result, ("action",), last=True)),
+                Gap.RESULT,
             )
         )
     if we_heavy:
@@ -114,6 +127,7 @@ def session_feedback(
             (
                 0.8 * len(we_heavy) / n,
                 Point("Say what you did yourself, not only what the team did.", _first(we_heavy, ("action",))),
+                Gap.OWNERSHIP,
             )
         )
     if generic:
@@ -123,6 +137,7 @@ def session_feedback(
                 Point(
                     "Tell one specific time it happened, not what you usually do.", _first(generic, ("action", "other"))
                 ),
+                Gap.SPECIFICITY,
             )
         )
     if no_numbers:
@@ -132,6 +147,7 @@ def session_feedback(
                 Point(
                     "Put a number on the result: time saved, percent, money, users.", _first(no_numbers, ("result",))
                 ),
+                Gap.METRICS,
             )
         )
     if no_reflection:
@@ -141,6 +157,7 @@ def session_feedback(
                 Point(
                     "End with what you learned or would do differently.", _first(no_reflection, ("result",), last=True)
                 ),
+                Gap.REFLECTION,
             )
         )
     if long_:
@@ -151,6 +168,7 @@ def session_feedback(
                 Point(
                     f"Keep answers near 250-350 words (the longest had {words}).", _first(long_, ("other", "situation"))
                 ),
+                None,
             )
         )
     if fillers:
@@ -160,15 +178,14 @@ def session_feedback(
             (
                 0.55 * len(fillers) / n,
                 Point(f"Cut filler words (up to {rate:.0f} per minute); pause silently instead.", ""),
+                None,
             )
         )
 
     covered = {c.id for a in analyses for c in a.competencies if c.covered}
     not_shown = tuple(names.get(c, c) for c in round_competencies if c not in covered)
-    strengths.sort(key=lambda x: x[0], reverse=True)
     improvements.sort(key=lambda x: x[0], reverse=True)
-    return Feedback(
-        tuple(p for _, p in strengths[:2]),
-        tuple(p for _, p in improvements[:2]),
-        not_shown,
-    )
+    chosen = improvements[:2]
+    advised = {gap for _, _, gap in chosen}
+    kept = sorted((x for x in strengths if x[2] is None or x[2] not in advised), key=lambda x: x[0], reverse=True)
+    return Feedback(tuple(p for _, p, _ in kept[:2]), tuple(p for _, p, _ in chosen), not_shown)

@@ -4,7 +4,7 @@ One main question opens a *thread*:
 
     say the question -> capture the answer -> transcribe (audio only) -> analyse
     -> the follow-up brain picks the most valuable probe for the whole thread so far
-    -> ask it (a follow-up turn) ... until the brain says "none", the round's
+    -> ask it (a follow-up turn) ... until the brain moves on (no target), the round's
        follow-up budget is spent, or the round's time box has run out.
 
 Each turn is persisted the moment it completes. A turn that fails is recorded
@@ -30,6 +30,7 @@ from ..errors import VoiceInterviewerError
 from ..ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
 from ..types import (
     Analysis,
+    EndReason,
     FollowUp,
     ListenContext,
     Question,
@@ -190,7 +191,7 @@ class Interview:
             thread = self._thread_analysis(question, thread_text, outcome.analysis)
             decision = self._brain(thread, self.rnd, asked, budget, question.competencies[0])
             self._record_decision(outcome, decision)
-            if decision.target == "none":
+            if decision.target is None:
                 break
             ack = self.rnd.acknowledgements[n_ack % len(self.rnd.acknowledgements)]
             n_ack += 1
@@ -199,7 +200,7 @@ class Interview:
                 assert self._last is not None
                 outcome = self._last
                 continue
-            asked.append(decision.target)
+            asked.append(decision.key)
             if _text(outcome):
                 earlier.append(_text(outcome))
             context = ListenContext(decision.text, True, tuple(earlier))
@@ -223,7 +224,7 @@ class Interview:
         timings = dataclasses.replace(turn.timings, followup_ready_s=ready)
         updated = dataclasses.replace(turn, follow_up=decision, timings=timings)
         if turn.score is not None:
-            updated = dataclasses.replace(updated, score={**turn.score, "follow_up": dataclasses.asdict(decision)})
+            updated = dataclasses.replace(updated, score={**turn.score, "follow_up": decision.to_dict()})
         self.turns[turn.index] = updated
         outcome.turn = updated
         self.sink.record_turn(updated)
@@ -382,7 +383,7 @@ class Interview:
             self._analysis_of[index], analysis = new, new
             score = score_json(new, None)
             if turn.follow_up is not None:
-                score = {**score, "follow_up": dataclasses.asdict(turn.follow_up)}
+                score = {**score, "follow_up": turn.follow_up.to_dict()}
         answer = dataclasses.replace(answer, transcript=transcript, final_pass=True)
         updated = dataclasses.replace(turn, answer=answer, score=score)
         self.turns[index] = updated
@@ -396,6 +397,6 @@ def _text(outcome: Outcome) -> str:
     return answer.transcript.text if answer is not None else ""
 
 
-def _ended_by(outcome: Outcome, reason: str) -> bool:
+def _ended_by(outcome: Outcome, reason: EndReason) -> bool:
     answer = outcome.turn.answer
     return answer is not None and answer.end_reason == reason

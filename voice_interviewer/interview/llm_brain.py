@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..content.prompts import Round
-from ..types import Analysis, FollowUp
+from ..types import Analysis, FollowUp, Gap
 from .policy import decide
 
 Generate = Callable[[str], str]
@@ -36,19 +36,23 @@ MIN_WORDS, MAX_WORDS = 5, 40
 REPEAT_SIMILARITY = 0.85
 
 
+def _probed(policy: FollowUp) -> str:
+    return f"the competency {policy.competency}" if policy.target is Gap.COMPETENCY else str(policy.target)
+
+
 def build_prompt(analysis: Analysis, rnd: Round, policy: FollowUp) -> str:
     answer = " ".join(s.text for s in analysis.sentences)[-1500:]
     return (
         f"You are {rnd.name}, an interviewer ({rnd.tone}). {rnd.description}\n"
         f"Question asked: {analysis.question}\n"
         f"Candidate's answer: {answer}\n"
-        f"Ask ONE short follow-up question that probes {policy.target.replace('competency:', 'the competency ')} "
+        f"Ask ONE short follow-up question that probes {_probed(policy)} "
         f"because {policy.rationale.split(': ', 1)[-1]}. Use the candidate's own words where natural. "
         "Reply with the question only.\nFollow-up question:"
     )
 
 
-def validate(text: str, target: str, earlier: Sequence[str], competency_name: str = "") -> tuple[str | None, str]:
+def validate(text: str, target: Gap, earlier: Sequence[str], competency_name: str = "") -> tuple[str | None, str]:
     """(cleaned question, "") or (None, why it was rejected)."""
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
     line = re.sub(r"^(follow-up question:|question:|interviewer:)\s*", "", line, flags=re.I).strip().strip('"')
@@ -62,9 +66,8 @@ def validate(text: str, target: str, earlier: Sequence[str], competency_name: st
     for prior in earlier:
         if difflib.SequenceMatcher(None, prior.lower(), line.lower()).ratio() >= REPEAT_SIMILARITY:
             return None, "repeats an earlier question"
-    kind = target.split(":")[0]
-    pattern = ON_TARGET.get(kind)
-    if kind == "competency" and competency_name:
+    pattern = ON_TARGET.get(target)
+    if target is Gap.COMPETENCY and competency_name:
         pattern = "|".join(re.escape(w) for w in competency_name.lower().split() if len(w) > 3) or None
     if pattern and not re.search(pattern, line.lower()):
         return None, f"does not ask about {target}"
@@ -92,7 +95,7 @@ class LlmBrain:
         if not asked:
             self._thread = []
         policy = decide(analysis, rnd, asked, budget_left, target_competency, names)
-        if policy.target == "none":
+        if policy.target is None:
             return policy
         try:
             raw = self._generate(build_prompt(analysis, rnd, policy))
@@ -100,10 +103,9 @@ class LlmBrain:
             return replace(
                 policy, rationale=f"{policy.rationale} ({self.name} failed: {type(exc).__name__}; policy wording)"
             )
-        comp = policy.target.split(":", 1)[1] if ":" in policy.target else ""
-        text, why = validate(raw, policy.target, self._thread, names.get(comp, ""))
+        text, why = validate(raw, policy.target, self._thread, names.get(policy.competency, ""))
         if text is None:
             self._thread.append(policy.text)
             return replace(policy, rationale=f"{policy.rationale} ({self.name} output rejected: {why}; policy wording)")
         self._thread.append(text)
-        return FollowUp(policy.target, text, policy.rationale, brain=self.name)
+        return replace(policy, text=text, brain=self.name)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..analysis.gaps import WHY, Found, Gap, answer_gaps
 from ..content.prompts import Round
 from ..types import Analysis, FollowUp
 
@@ -43,19 +44,6 @@ QUESTION_ASKS = {
 QUESTION_BONUS = 0.3
 PREFERENCE_BONUS = (0.2, 0.15, 0.1, 0.05, 0.03)
 WEAK_FACTOR = 0.9  # a weakly present part is worth a little less than a missing one
-WEAK_NOTE = " (only weakly present)"
-MIN_I_RATIO = 0.4
-WHY = {
-    "specificity": "the answer describes what you usually do, not one concrete past event",
-    "result": "the answer never says how it turned out",
-    "action": "the answer does not say what you actually did",
-    "ownership": "the actions are told as 'we', so your own part is unclear",
-    "metrics": "the result has no number, so its size is unclear",
-    "task": "your goal or responsibility was never stated",
-    "situation": "the answer starts without the context",
-    "reflection": "there is no lesson learned or what you would do differently",
-    "competency": "the answer does not yet show {name}",
-}
 # Words that end a candidate phrase ("the canary rollout | last spring").
 _STOP = frozenset(
     str.split(
@@ -92,44 +80,36 @@ class FollowUpBrain(Protocol):
 
 
 @dataclass(frozen=True)
-class Gap:
-    """A gap in an answer that a follow-up could probe: its target, how valuable probing it is, and why."""
+class RankedGap:
+    """A gap (``analysis.gaps``) a follow-up could probe: which, how valuable probing it is, and why."""
 
-    target: str
+    gap: Gap
     value: float
     rationale: str
+    competency: str = ""  # for Gap.COMPETENCY
+
+    @property
+    def target(self) -> str:
+        """As saved and as listed in ``asked``: "result", "competency:customer_focus"."""
+        return FollowUp(self.gap, "", "", competency=self.competency).key
 
 
 def find_gaps(
     analysis: Analysis, rnd: Round, target_competency: str | None = None, names: dict[str, str] | None = None
-) -> list[Gap]:
-    """All gaps in the answer, most valuable first."""
-    sig = analysis.signals
-    missing = set(analysis.star.missing)
-    weak = set(analysis.star.weak)
-    present: list[tuple[str, str]] = []
-    if not sig.specific:
-        present.append(("specificity", WHY["specificity"]))
-    for part in ("result", "action", "task", "situation"):
-        if part in missing:
-            present.append((part, WHY[part]))
-        elif part in weak:
-            present.append((part, WHY[part] + " clearly" + WEAK_NOTE))
-    if sig.i_ratio is not None and sig.i_ratio < MIN_I_RATIO and sig.we_count >= 2:
-        present.append(("ownership", WHY["ownership"] + f" (I/we in actions: {sig.i_count}/{sig.we_count})"))
-    if "result" not in missing and "result" not in weak and not sig.quantified_results:
-        present.append(("metrics", WHY["metrics"]))
-    if not sig.has_reflection:
-        present.append(("reflection", WHY["reflection"]))
+) -> list[RankedGap]:
+    """All gaps in the answer (``analysis.gaps``, plus the question's competency), most valuable first."""
+    present = answer_gaps(analysis)
+    competency = ""
     if target_competency:
         score = next((c for c in analysis.competencies if c.id == target_competency), None)
         if score is not None and not score.covered:
             name = (names or {}).get(target_competency, target_competency.replace("_", " "))
-            present.append((f"competency:{target_competency}", WHY["competency"].format(name=name)))
+            present.append(Found(Gap.COMPETENCY, WHY[Gap.COMPETENCY].format(name=name)))
+            competency = target_competency
     gaps = []
-    for target, why in present:
-        kind = target.split(":")[0]
-        value = BASE_VALUE[kind] * (WEAK_FACTOR if why.endswith(WEAK_NOTE) else 1.0)
+    for found in present:
+        kind, why = found.gap, found.why
+        value = BASE_VALUE[kind] * (WEAK_FACTOR if found.weak else 1.0)
         asks = QUESTION_ASKS.get(kind)
         if asks is not None and asks.search(analysis.question):
             value += QUESTION_BONUS
@@ -137,7 +117,7 @@ def find_gaps(
         if kind in rnd.prefer_targets:
             rank = rnd.prefer_targets.index(kind)
             value += PREFERENCE_BONUS[rank] if rank < len(PREFERENCE_BONUS) else 0.0
-        gaps.append(Gap(target, round(value, 3), why))
+        gaps.append(RankedGap(kind, round(value, 3), why, competency if kind is Gap.COMPETENCY else ""))
     return sorted(gaps, key=lambda g: g.value, reverse=True)
 
 
@@ -176,7 +156,7 @@ def key_phrase(sentences: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
-def _phrase_source(analysis: Analysis, target: str) -> list[str]:
+def _phrase_source(analysis: Analysis, target: Gap) -> list[str]:
     """Sentences most relevant to the probe, to take the candidate's phrase from."""
     wanted = {
         "result": ("action",),
@@ -186,21 +166,22 @@ def _phrase_source(analysis: Analysis, target: str) -> list[str]:
         "action": ("task", "situation"),
         "task": ("situation",),
         "situation": ("action", "task"),
-    }.get(target.split(":")[0], ("action", "situation"))
+    }.get(target, ("action", "situation"))
     chosen = [s.text for s in analysis.sentences if s.star in wanted]
     return chosen or [s.text for s in analysis.sentences]
 
 
-def phrase_follow_up(rnd: Round, target: str, analysis: Analysis, names: dict[str, str] | None = None) -> str:
-    kind = target.split(":")[0]
-    options = rnd.follow_ups.get(kind) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
+def phrase_follow_up(
+    rnd: Round, target: Gap, analysis: Analysis, names: dict[str, str] | None = None, competency: str = ""
+) -> str:
+    options = rnd.follow_ups.get(target) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
     phrase = key_phrase(_phrase_source(analysis, target))
     usable = [o for o in options if "{phrase}" in o] if phrase else []
     if not usable:
         usable = [o for o in options if "{phrase}" not in o] or list(options)
-    seed = int(hashlib.sha256(f"{analysis.question}|{target}".encode()).hexdigest(), 16)
+    key = FollowUp(target, "", "", competency=competency).key
+    seed = int(hashlib.sha256(f"{analysis.question}|{key}".encode()).hexdigest(), 16)
     template = usable[seed % len(usable)]
-    competency = target.split(":", 1)[1] if ":" in target else ""
     comp_name = (names or {}).get(competency, competency.replace("_", " "))
     return template.replace("{phrase}", phrase or "that").replace("{competency}", comp_name)
 
@@ -213,12 +194,13 @@ def decide(
     target_competency: str | None = None,
     names: dict[str, str] | None = None,
 ) -> FollowUp:
-    """The single most valuable follow-up not yet asked in this thread, or 'none' to move on."""
+    """The single most valuable follow-up not yet asked in this thread (``asked``: their
+    ``FollowUp.key``), or a FollowUp with target None: move on."""
     if budget_left is not None and budget_left <= 0:
-        return FollowUp("none", "", "the follow-up budget for this question is spent; moving on")
+        return FollowUp(None, "", "the follow-up budget for this question is spent; moving on")
     gaps = [g for g in find_gaps(analysis, rnd, target_competency, names) if g.target not in asked]
     if not gaps:
-        return FollowUp("none", "", "the answer covers STAR, ownership, numbers and reflection; moving on")
+        return FollowUp(None, "", "the answer covers STAR, ownership, numbers and reflection; moving on")
     gap = gaps[0]
-    text = phrase_follow_up(rnd, gap.target, analysis, names)
-    return FollowUp(gap.target, text, f"probing {gap.target}: {gap.rationale}")
+    text = phrase_follow_up(rnd, gap.gap, analysis, names, gap.competency)
+    return FollowUp(gap.gap, text, f"probing {gap.target}: {gap.rationale}", competency=gap.competency)

@@ -14,13 +14,13 @@ from typing import Any, Protocol
 from ..analysis.score import score_json
 from ..errors import VoiceInterviewerError
 from ..ports import Clock, Transcriber
-from ..types import Analysis, Answer, CapturedAnswer, Question, Transcript, Turn, TurnTimings
+from ..types import Analysis, Answer, AnswerSourceKind, CapturedAnswer, Question, Transcript, Turn, TurnTimings
 
 
 class AnswerAnalyzer(Protocol):
     """The answer analysis: a question and the transcript of its answer in, the answer's ``Analysis`` out."""
 
-    def analyze(self, question: str, transcript: Transcript, source: str = "text") -> Analysis: ...
+    def analyze(self, question: str, transcript: Transcript, source: AnswerSourceKind = "text") -> Analysis: ...
 
 
 @dataclass

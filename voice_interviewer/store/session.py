@@ -76,7 +76,7 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
         "is_follow_up": turn.is_follow_up,
         "answer": answer,
         "score": turn.score,
-        "follow_up": dataclasses.asdict(turn.follow_up) if turn.follow_up else None,
+        "follow_up": turn.follow_up.to_dict() if turn.follow_up else None,
         "timings": dataclasses.asdict(turn.timings),
         "error": turn.error,
     }
