@@ -82,7 +82,7 @@ def session_feedback(
 
     # Each strength names the gap that is its opposite: the two are never both said.
     strengths: list[tuple[float, Point, Gap | None]] = []
-    if complete and (len(complete) == n or len(complete) >= n // 2 + n % 2):
+    if len(complete) >= max(1, n // 2 + n % 2):  # at least half
         said = "Your answers had" if len(complete) == n else f"{len(complete)} of your {n} answers had"
         strengths.append(
             (len(complete) / n, Point(f"{said} all four STAR parts.", _first(complete, ("result",))), Gap.RESULT)
