@@ -190,6 +190,13 @@ class Gap(StrEnum):
 MOVE_ON = "none"  # the session's follow_up.target when the interviewer moves on
 
 
+def target_key(target: Gap | None, competency: str = "") -> str:
+    """A follow-up target as the session saves it: "none", "result", "competency:customer_focus"."""
+    if target is None:
+        return MOVE_ON
+    return f"{target}:{competency}" if target is Gap.COMPETENCY else str(target)
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """The interviewer's decision after an answer: what to probe (None: move on) and why."""
@@ -202,10 +209,8 @@ class FollowUp:
 
     @property
     def key(self) -> str:
-        """The target as saved in the session: "none", "result", "competency:customer_focus"."""
-        if self.target is None:
-            return MOVE_ON
-        return f"{self.target}:{self.competency}" if self.target is Gap.COMPETENCY else str(self.target)
+        """The target as saved in the session (``target_key``)."""
+        return target_key(self.target, self.competency)
 
     def to_dict(self) -> dict[str, str]:
         """The Score JSON's ``follow_up`` object."""

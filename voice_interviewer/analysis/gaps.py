@@ -13,7 +13,19 @@ from typing import Literal
 
 from ..types import Analysis, Gap, Signals
 
-__all__ = ["Found", "Gap", "answer_gaps", "gaps_of", "ownership"]
+__all__ = [
+    "MIN_WE_COUNT",
+    "OWN_I_RATIO",
+    "STORY_PARTS",
+    "WE_I_RATIO",
+    "WHY",
+    "Found",
+    "Gap",
+    "Ownership",
+    "answer_gaps",
+    "gaps_of",
+    "ownership",
+]
 
 
 STORY_PARTS = (Gap.RESULT, Gap.ACTION, Gap.TASK, Gap.SITUATION)

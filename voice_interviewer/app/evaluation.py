@@ -115,9 +115,6 @@ class EvalReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
-STAR_PROBES = frozenset(STORY_PARTS)
-
-
 def gold_gaps(a: GoldAnswer) -> set[Gap]:
     """The probe targets that address a real gap of a labelled answer.
 
@@ -186,8 +183,8 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = Non
                     report.misses.append({"answer": a.id, "defects": list(a.defects), "follow_up": follow.key})
             elif not a.defects:
                 strong_total += 1
-                strong_ok += follow.target not in STAR_PROBES
-                if follow.target in STAR_PROBES:
+                strong_ok += follow.target not in STORY_PARTS
+                if follow.target in STORY_PARTS:
                     report.misses.append({"answer": a.id, "strong_answer_probe": follow.key})
     n = len(gold)
     report.sentences = len(g_all)

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from ..analysis.gaps import WHY, Found, Gap, answer_gaps
 from ..content.prompts import Round
-from ..types import Analysis, FollowUp
+from ..types import Analysis, FollowUp, target_key
 
 # Base value of probing each gap (0-1): what a good interviewer fixes first.
 # A missing part of the story comes before depth (numbers, lessons): without it the
@@ -91,7 +91,7 @@ class RankedGap:
     @property
     def target(self) -> str:
         """As saved and as listed in ``asked``: "result", "competency:customer_focus"."""
-        return FollowUp(self.gap, "", "", competency=self.competency).key
+        return target_key(self.gap, self.competency)
 
 
 def find_gaps(
@@ -99,13 +99,11 @@ def find_gaps(
 ) -> list[RankedGap]:
     """All gaps in the answer (``analysis.gaps``, plus the question's competency), most valuable first."""
     present = answer_gaps(analysis)
-    competency = ""
     if target_competency:
         score = next((c for c in analysis.competencies if c.id == target_competency), None)
         if score is not None and not score.covered:
             name = (names or {}).get(target_competency, target_competency.replace("_", " "))
             present.append(Found(Gap.COMPETENCY, WHY[Gap.COMPETENCY].format(name=name)))
-            competency = target_competency
     gaps = []
     for found in present:
         kind, why = found.gap, found.why
@@ -117,7 +115,8 @@ def find_gaps(
         if kind in rnd.prefer_targets:
             rank = rnd.prefer_targets.index(kind)
             value += PREFERENCE_BONUS[rank] if rank < len(PREFERENCE_BONUS) else 0.0
-        gaps.append(RankedGap(kind, round(value, 3), why, competency if kind is Gap.COMPETENCY else ""))
+        competency = (target_competency or "") if kind is Gap.COMPETENCY else ""
+        gaps.append(RankedGap(kind, round(value, 3), why, competency))
     return sorted(gaps, key=lambda g: g.value, reverse=True)
 
 
@@ -179,8 +178,7 @@ def phrase_follow_up(
     usable = [o for o in options if "{phrase}" in o] if phrase else []
     if not usable:
         usable = [o for o in options if "{phrase}" not in o] or list(options)
-    key = FollowUp(target, "", "", competency=competency).key
-    seed = int(hashlib.sha256(f"{analysis.question}|{key}".encode()).hexdigest(), 16)
+    seed = int(hashlib.sha256(f"{analysis.question}|{target_key(target, competency)}".encode()).hexdigest(), 16)
     template = usable[seed % len(usable)]
     comp_name = (names or {}).get(competency, competency.replace("_", " "))
     return template.replace("{phrase}", phrase or "that").replace("{competency}", comp_name)
