@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..types import SAMPLE_RATE
+from .imports import serial_import
 
 
 def read_audio(path: Path) -> np.ndarray:
@@ -22,6 +23,7 @@ def read_audio(path: Path) -> np.ndarray:
         found = False
     if not found:
         raise InputError(f"audio file not found: {path}", "check the path")
+    serial_import("faster_whisper")
     from faster_whisper import decode_audio
 
     try:

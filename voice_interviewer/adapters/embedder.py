@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..types import ResolvedModel
+from .imports import serial_import
 from .offline import force_offline
 
 
@@ -16,6 +17,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: ResolvedModel, cpu_threads: int = 0) -> None:
         force_offline()
+        serial_import("torch", "sentence_transformers")
         import torch
         from sentence_transformers import SentenceTransformer
 

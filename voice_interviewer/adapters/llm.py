@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..errors import ModelError
+from .imports import serial_import
 from .offline import force_offline
 
 MAX_NEW_TOKENS = 60
@@ -29,6 +30,7 @@ class TransformersGenerator:
             raise ModelError(f"LLM model not found: {model_path}", "check --llm-model")
         self.name = f"llm:{model_path.name}"
         try:
+            serial_import("torch", "transformers")
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..types import ResolvedModel
+from .imports import serial_import
 from .offline import force_offline
 
 CHECK_SENTENCES = ["I rewrote the retry logic.", "Timeouts dropped by 90 percent.", "Hi."]
@@ -51,6 +52,7 @@ def supports_onnx(folder: Path) -> bool:
 
 
 def _export(folder: Path, target: Path) -> None:
+    serial_import("torch", "transformers")
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -91,6 +93,7 @@ def _quantize(source: Path, target: Path) -> None:
     """Weight-only dynamic int8 quantisation (onnxruntime.quantization)."""
     import logging
 
+    serial_import("onnxruntime.quantization")
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.getLogger().setLevel(logging.ERROR)  # it suggests pre-processing on every call
@@ -100,6 +103,7 @@ def _quantize(source: Path, target: Path) -> None:
 
 
 def _torch_reference(folder: Path) -> np.ndarray:
+    serial_import("sentence_transformers")
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
@@ -111,6 +115,7 @@ class OnnxEmbedder:
 
     def __init__(self, model: ResolvedModel, cache_dir: Path, cpu_threads: int = 0, quantize: bool = True) -> None:
         force_offline()
+        serial_import("onnxruntime", "tokenizers")
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..types import SAMPLE_RATE
+from .imports import serial_import
 
 WINDOW_S = 8
 WINDOW_SAMPLES = WINDOW_S * SAMPLE_RATE
@@ -61,6 +62,7 @@ class SmartTurnModel:
     def __init__(self, path: Path, threads: int = 1) -> None:
         if not path.is_file():
             raise ModelError(f"the Smart Turn model file is missing: {path}", _FIX)
+        serial_import("onnxruntime", "faster_whisper.feature_extractor")
         import onnxruntime as ort
         from faster_whisper.feature_extractor import FeatureExtractor
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types import VAD_WINDOW
+from .imports import serial_import
 
 WINDOW = VAD_WINDOW
 CONTEXT = 64
@@ -20,6 +21,7 @@ class SileroSpeechProbability:
     """``process(samples)`` returns one speech probability per complete 512-sample window."""
 
     def __init__(self) -> None:
+        serial_import("faster_whisper.vad")
         from faster_whisper.vad import get_vad_model
 
         self._session = get_vad_model().session

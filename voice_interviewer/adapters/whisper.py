@@ -25,6 +25,7 @@ import numpy as np
 from ..config import ModelsConfig
 from ..errors import ModelError
 from ..types import SAMPLE_RATE, ResolvedModel, Transcript, TranscriptionStats, Word
+from .imports import serial_import
 from .offline import force_offline
 
 # A disfluent prompt nudges Whisper to keep "um", "uh" and similar fillers instead
@@ -109,6 +110,7 @@ class WhisperTranscriber:
         ``streaming``: one greedy window per stretch, no fallback, word times from segment spans.
         """
         force_offline()
+        serial_import("faster_whisper", "faster_whisper.vad")
         from faster_whisper import WhisperModel
 
         self.name = model.name
@@ -132,6 +134,7 @@ class WhisperTranscriber:
 
     def speech(self, audio: np.ndarray) -> list[Span]:
         """Silero VAD (shipped inside faster-whisper): the stretches of speech, in seconds (none: silence)."""
+        serial_import("faster_whisper.vad")
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         options = VadOptions(
