@@ -192,3 +192,52 @@ def test_recent_batches_reuse_exact_batches_only() -> None:
     cached.embed(["Another."])
     cached.embed(["We shipped.", "It worked."])  # evicted (size 2): embedded again
     assert Counting.calls == 4
+
+
+def test_the_story_check_embeds_what_the_analysis_after_the_answer_reuses() -> None:
+    """The pause check and the final analysis of the same words make one embedding call."""
+    from voice_interviewer.analysis.analyzer import RecentBatches
+
+    batches: list[list[str]] = []
+
+    class Recording(HashEmbedder):
+        def embed(self, sentences: list[str]) -> np.ndarray:
+            batches.append(list(sentences))
+            return super().embed(sentences)
+
+    model = Analyzer(CONTENT, RecentBatches(Recording(dim=256)), PysbdSplitter(), fit_softmax)
+    question = "Tell me about a time you fixed something under pressure."
+    batches.clear()
+    p = model.finished(model.split(ANSWER), question)
+    assert p is not None and 0.0 <= p <= 1.0
+    model.analyze(question, Transcript(ANSWER), "mic")
+    assert len(batches) == 1 and batches[0][-1] == question
+    # prepare() warms the same batch for text the story check read differently (joined pieces)
+    other = ANSWER.replace("I learned", "And I learned")
+    model.prepare(question, other)
+    model.analyze(question, Transcript(other), "mic")
+    assert len(batches) == 2
+
+
+def test_recent_batches_embed_a_batch_once_when_two_threads_ask_for_it_together() -> None:
+    import threading
+    import time
+
+    from voice_interviewer.analysis.analyzer import RecentBatches
+
+    calls: list[int] = []
+
+    class Slow(HashEmbedder):
+        def embed(self, sentences: list[str]) -> np.ndarray:
+            calls.append(1)
+            time.sleep(0.2)
+            return super().embed(sentences)
+
+    cached = RecentBatches(Slow())
+    results: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: results.append(cached.embed(["We shipped."]))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(results) == 2 and np.array_equal(results[0], results[1])

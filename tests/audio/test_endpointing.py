@@ -85,6 +85,11 @@ def test_the_acoustic_model_and_open_words_make_a_finished_story_unsure() -> Non
     cfg = EndpointConfig(open_endings=OPEN_ENDINGS | {"about"})
     cared = "which was the number the CTO actually cared about"
     assert decide_wait(TurnSignals(cared, True, DONE), cfg).rule == "unsure"
+    # ... unless the acoustic model is sure the turn is complete (bench turns: 1.36 s of dead air).
+    assert decide_wait(TurnSignals(cared, True, DONE, 0.86), cfg).rule == "done"
+    assert decide_wait(TurnSignals(cared, True, DONE, 0.6), cfg).rule == "unsure"
+    assert decide_wait(TurnSignals(cared, True, UNFINISHED, 0.95), cfg).rule == "open"
+    assert decision("Latency fell and then we", DONE, smart=0.95).rule == "open"
     assert decide_wait(TurnSignals(cared, True, UNFINISHED), cfg).rule == "open"
     assert decide_wait(TurnSignals(cared, False, DONE), cfg).rule == "open"  # the story verdict is stale
     assert decision("and the latency fell and", DONE).rule == "open"

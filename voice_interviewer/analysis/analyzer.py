@@ -8,6 +8,7 @@ once and cached on disk, keyed by the embedding model and the exemplar text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -170,6 +171,11 @@ def looks_english(toks: list[str]) -> bool:
     return sum(t in _ENGLISH_COMMON for t in toks) / len(toks) >= 0.12
 
 
+def _batch(sentences: list[str], question: str) -> list[str]:
+    """What one embedding call gets for an answer: its sentences, then the question if any."""
+    return [*sentences, question] if question else sentences
+
+
 class Analyzer:
     """Scores answers. Build once (embeds exemplars, fits or loads the classifiers), then ``analyze``."""
 
@@ -211,6 +217,9 @@ class Analyzer:
         # No labelled training answers (a bare prompts folder): no story-end model, and the
         # listener falls back to its silence rules.
         self.story_end = StoryEndModel(arrays["end_w"], arrays["end_b"]) if "end_w" in arrays else None
+        # pysbd takes ~5 ms an answer; the listener's story check and the analysis after the
+        # answer split the same transcript.
+        self._split = functools.lru_cache(maxsize=32)(self._split_uncached)
 
     def _neighbours(self, vecs: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Labelled sentence vectors per STAR label: the exemplars plus every training sentence."""
@@ -268,20 +277,34 @@ class Analyzer:
         return arrays
 
     def split(self, text: str) -> list[str]:
+        """The sentences of ``text`` (the same text is split once: the story check and analysis share it)."""
+        return list(self._split(text))
+
+    def _split_uncached(self, text: str) -> tuple[str, ...]:
         sentences: list[str] = []
         for s in self.splitter(text):
             sentences.extend(split_long(s))
-        return [s for s in sentences if tokens(s)] or ([text] if tokens(text) else [])
+        return tuple(s for s in sentences if tokens(s)) or ((text,) if tokens(text) else ())
 
-    def finished(self, sentences: list[str]) -> float | None:
+    def finished(self, sentences: list[str], question: str = "") -> float | None:
         """P(the answer ends here) for the sentences said so far (``split``; see ``story_end``).
 
+        With the ``question``, the sentences are embedded in the batch ``analyze`` embeds for
+        the same words, so the analysis after the answer ends reuses those vectors (a busy CPU
+        took 0.1-0.2 s to embed them again between the end of an answer and the reply).
         None without a story-end model (no labelled training answers)."""
         if self.story_end is None:
             return None
         if not sentences:
             return 0.0
-        return self.story_end.probability(sentences, self.embedder.embed(sentences), self.cues)
+        vecs = self.embedder.embed(_batch(sentences, clean_text(question)))[: len(sentences)]
+        return self.story_end.probability(sentences, vecs, self.cues)
+
+    def prepare(self, question: str, text: str) -> None:
+        """Embed what ``analyze(question, Transcript(text))`` will, ahead of time (cached by the embedder)."""
+        sentences = self.split(clean_text(text))
+        if sentences:
+            self.embedder.embed(_batch(sentences, clean_text(question)))
 
     def analyze(
         self,
@@ -303,7 +326,7 @@ class Analyzer:
             )
         sentences = [clean_text(s) for s in sentences] if sentences else self.split(text)
         question = clean_text(question)
-        batch = self.embedder.embed([*sentences, question] if question else sentences)
+        batch = self.embedder.embed(_batch(sentences, question))
         vecs = batch[: len(sentences)]
         question_vec = batch[len(sentences)] if question else None
         labelled = label_sentences(sentences, vecs, self.star_model, self.cues, question_vec)
@@ -357,7 +380,8 @@ class RecentBatches:
     whether the story is finished; the final analysis of the same words then costs no
     embedding, which keeps the time from the end of the answer to the reply short even on
     a busy CPU. Whole batches are keyed, not sentences: int8 embeddings depend slightly on a
-    batch's other sentences, so results are exactly what the uncached embedder gives.
+    batch's other sentences, so results are exactly what the uncached embedder gives. A
+    batch asked for while another thread is embedding it waits for that result.
     """
 
     def __init__(self, inner: Embedder, size: int = 8) -> None:
@@ -365,19 +389,29 @@ class RecentBatches:
         self.name = inner.name
         self._size = size
         self._recent: dict[tuple[str, ...], np.ndarray] = {}
+        self._running: dict[tuple[str, ...], threading.Event] = {}
         self._lock = threading.Lock()
 
     def embed(self, sentences: list[str]) -> np.ndarray:
         key = tuple(sentences)
-        with self._lock:
-            hit = self._recent.get(key)
-        if hit is not None:
-            return hit.copy()
-        vecs = self.inner.embed(sentences)
-        if len(sentences) > 200:
-            return vecs  # fitting on the exemplars: nothing to gain, much memory to hold
-        with self._lock:
-            self._recent[key] = vecs
-            while len(self._recent) > self._size:
-                del self._recent[next(iter(self._recent))]
-        return vecs
+        while True:
+            with self._lock:
+                hit = self._recent.get(key)
+                if hit is not None:
+                    return hit.copy()
+                running = self._running.get(key)
+                if running is None:
+                    self._running[key] = threading.Event()
+                    break
+            running.wait()  # then take its result (or embed it here, if that call failed)
+        try:
+            vecs = self.inner.embed(sentences)
+            if len(sentences) <= 200:  # fitting on the exemplars: nothing to gain, much memory to hold
+                with self._lock:
+                    self._recent[key] = vecs
+                    while len(self._recent) > self._size:
+                        del self._recent[next(iter(self._recent))]
+            return vecs.copy() if len(sentences) <= 200 else vecs
+        finally:
+            with self._lock:
+                self._running.pop(key).set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,15 +66,26 @@ def story_check(
         if context.is_follow_up:
             story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
             return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)
-        finished = model.finished(texts)  # the same sentences, split once
+        # Embedded with the question, as the analysis after the answer will embed them.
+        finished = model.finished(texts, context.question)
         if finished is None:
             return None  # no story-end model: the silence rules decide
         as_streamed = None
         if texts != streamed and LIKELY_P <= finished < DONE_P:
-            as_streamed = model.finished(streamed)  # only where it can change the verdict (~20 ms)
-        return judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
+            as_streamed = model.finished(streamed, context.question)  # only where it can change the verdict
+        verdict = judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
+        if texts != streamed and as_streamed is None and (verdict.done or verdict.likely):
+            # The answer may end at this pause: embed the words as the analysis will see them
+            # (unjoined) on the idle core now, not between the end and the reply.
+            threading.Thread(target=_prepare, args=(model, context.question, text), name="prepare", daemon=True).start()
+        return verdict
 
     return check
+
+
+def _prepare(model: Analyzer, question: str, text: str) -> None:
+    with contextlib.suppress(Exception):  # only a head start: the analysis embeds them itself
+        model.prepare(question, text)
 
 
 def streaming_source(

@@ -71,6 +71,9 @@ class EndpointConfig:
     # P(turn complete) below this makes a finished story "unsure". Low: on synthetic voices Smart
     # Turn often scores finished answers 0.4-0.6 (bench turns), and the text signals lead here.
     smart_turn_threshold: float = 0.3
+    # P(turn complete) at or above this, with a finished story, outweighs a missing full stop:
+    # Whisper often leaves it off an answer's last words when the audio stops after them.
+    smart_turn_sure: float = 0.8
     no_speech_s: float = 12.0
     max_answer_s: float = 300.0
     barge_in_s: float = 0.25  # sustained speech after the end that counts as resuming the answer
@@ -192,7 +195,8 @@ def decide_wait(signals: TurnSignals, cfg: EndpointConfig) -> EndDecision:
     if not story.done:
         return EndDecision(cfg.wait_story_s, "story")
     heard_more = signals.smart_turn is not None and signals.smart_turn < cfg.smart_turn_threshold
-    if not sentence_done or heard_more:
+    heard_end = signals.smart_turn is not None and signals.smart_turn >= cfg.smart_turn_sure
+    if heard_more or not (sentence_done or heard_end):
         return EndDecision(cfg.wait_unsure_s, "unsure")
     return EndDecision(cfg.wait_done_s, "done")
 

@@ -52,6 +52,17 @@ SMART_TURN_AT_S = 0.2  # the acoustic model hears the pause once it is this long
 # before that cancels it. Saves ~0.3 s of dead air per answer for one decode in a few pauses.
 SPECULATE_AT_S = 0.15
 SMART_TURN_S = 8.0  # ... and the last 8 s of audio (what Smart Turn v3 was trained on)
+# A stretch of speech with no pause the VAD counts is cut early at a quiet gap between words, so
+# the last piece left to decode when the answer ends is short: that decode is what the
+# candidate waits for (0.30 s for 1 s of speech, 0.44 s for 4 s, 0.60 s for 8 s; bench
+# turns' last stretches ran to 8 s). A gap is DIP_WINDOWS or more windows quieter than
+# DIP_RATIO of the stretch's loud level; stop closures inside a word are shorter.
+DIP_CUT_S = 4.0
+DIP_MIN_PIECE_S = 1.5  # ... leaving at least this much speech before the cut
+DIP_SETTLE_S = 0.25  # ... in audio at least this old (a dip at the very end may be a pause starting)
+DIP_WINDOWS = 8
+DIP_RATIO = 0.1
+DIP_EVERY_S = 0.5
 TRANSCRIPT_WAIT_S = 1.5  # longest the listener blocks for the last segment's words at a pause
 STATUS_EVERY_S = 0.25
 HOLD_TAIL_WORDS = 12  # a hold phrase counts when it is among the last words said
@@ -91,6 +102,8 @@ class Listener:
         self._parts: list[Transcript] = []  # transcripts of the stretches before each resume
         self._segments: _Segments | None = None  # started with the first segment of each stretch
         self._submitted = 0
+        self._cuts: set[int] = set()  # samples where a stretch was cut at a quiet gap (no padding there)
+        self._dip_checked = 0
         self._ahead: tuple[tuple[int, int], int] | None = None  # (segment, job) decoded ahead of time
         self._checked_text: str | None = None
         self._verdict: StoryVerdict | None = None
@@ -184,7 +197,9 @@ class Listener:
 
     def _submit(self, start: int, end: int) -> int:
         whole = self._pcm()
-        lo, hi = max(0, start - PAD), min(len(whole), end + PAD)
+        # Padding keeps word edges at a pause; at a cut it would give both pieces the same words.
+        lo = start if start in self._cuts else max(0, start - PAD)
+        hi = end if end in self._cuts else min(len(whole), end + PAD)
         if self._segments is None:
             self._segments = self._new_segments()
         job = self._segments.submit(lo, whole[lo:hi])
@@ -218,7 +233,11 @@ class Listener:
     def _cut_long_segment(self) -> None:
         ep = self.endpointer
         open_seg = ep.open_segment()
-        if not open_seg or open_seg[1] - open_seg[0] < int(MAX_SEGMENT_S * SAMPLE_RATE):
+        if not open_seg:
+            return
+        if ep.state is State.SPEAKING and self._cut_at_dip(open_seg):
+            return
+        if open_seg[1] - open_seg[0] < int(MAX_SEGMENT_S * SAMPLE_RATE):
             return
         # A monologue with no pause: cut before Whisper's 30 s window, at the quietest
         # window of the last CUT_SEARCH_S seconds (between words, not inside one).
@@ -227,6 +246,36 @@ class Listener:
         cut = (lo + int(np.argmin(self._probs[lo:hi]))) * WINDOW if self._probs[lo:hi] else open_seg[1]
         self._submit(open_seg[0], cut)
         ep.cut_segment(cut)
+
+    def _cut_at_dip(self, open_seg: tuple[int, int]) -> bool:
+        """Cut a long stretch at its longest quiet gap between words (see DIP_CUT_S); True if cut."""
+        start, end = open_seg
+        if end - start < int(DIP_CUT_S * SAMPLE_RATE) or self.total - self._dip_checked < DIP_EVERY_S * SAMPLE_RATE:
+            return False
+        self._dip_checked = self.total
+        lo = (start + int(DIP_MIN_PIECE_S * SAMPLE_RATE)) // WINDOW
+        hi = (self.total - int(DIP_SETTLE_S * SAMPLE_RATE)) // WINDOW
+        first = start // WINDOW
+        if hi - lo < DIP_WINDOWS:
+            return False
+        whole = self._pcm()
+        frames = whole[first * WINDOW : hi * WINDOW].reshape(-1, WINDOW)
+        rms = np.sqrt(np.mean(np.square(frames), axis=1))
+        quiet = rms < DIP_RATIO * float(np.percentile(rms, 90))
+        best: tuple[int, int] | None = None  # (length, first window) of the longest quiet run
+        run = 0
+        for i in range(lo - first, hi - first):
+            run = run + 1 if quiet[i] else 0
+            if run >= DIP_WINDOWS and (best is None or run > best[0]):
+                best = (run, i - run + 1)
+        if best is None:
+            return False
+        gap_start, gap_end = (first + best[1]) * WINDOW, (first + best[1] + best[0]) * WINDOW
+        # Each piece keeps the whole gap (silence) as its edge padding, and not a word of the other.
+        self._cuts.update((gap_start, gap_end))
+        self._submit(start, gap_end)
+        self.endpointer.cut_segment(gap_start)
+        return True
 
     # ------------------------------------------------------------------ signals at a pause
 
