@@ -278,3 +278,18 @@ def test_a_stretch_with_only_short_dips_is_not_cut() -> None:
     fake = _Lengths()
     heard = listen(chunked(audio), _SmoothedVad(6.4), lambda: fake, FakeClock())  # type: ignore[arg-type, return-value]
     assert heard.segments == 1 and fake.lengths[-1] >= 6.4
+
+
+def test_the_story_check_reads_a_piece_after_a_quiet_gap_cut_as_part_of_its_sentence() -> None:
+    # The cut at the gap is ours: "Before anyone guessed." there carries the sentence on, and
+    # the story check must not read it as a short last sentence (the saved words are unchanged).
+    audio = np.concatenate([tone(3.0), silence(0.32), tone(3.0), silence(4.0)])
+    fake = FakeTranscriber(["I posted that my deploy was the cause.", "Before anyone guessed."])
+    seen: list[str] = []
+
+    def story(_context: object, text: str) -> None:
+        seen.append(text)
+
+    heard = listen(chunked(audio), _SmoothedVad(6.32), lambda: fake, FakeClock(), story=story)  # type: ignore[arg-type]
+    assert seen and seen[-1] == "I posted that my deploy was the cause, before anyone guessed."
+    assert heard.transcript.text == "I posted that my deploy was the cause. Before anyone guessed."

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from ..content.content import CONTINUATIONS
+from ..content.content import CONTINUATIONS, continues, join_pieces
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -83,13 +83,8 @@ def rejoin_fragments(sentences: Sequence[str], continuations: frozenset[str] = C
     """
     out: list[str] = []
     for sentence in sentences:
-        words = tokens(sentence)
-        first = words[0] if words else ""
-        goes_on = sentence[:1].islower() or first in continuations
-        if out and goes_on and not out[-1].rstrip().endswith(("?", "!")):
-            head = out[-1].rstrip()
-            head = head[:-1] if head.endswith(".") else head
-            out[-1] = f"{head}, {sentence[:1].lower()}{sentence[1:]}"
+        if out and continues(sentence, continuations) and not out[-1].rstrip().endswith(("?", "!")):
+            out[-1] = join_pieces(out[-1], sentence)
         else:
             out.append(sentence)
     return out

@@ -43,6 +43,7 @@ def endpoint_config(cfg: Config, cues: TurnCues | None = None) -> EndpointConfig
         fillers=cues.fillers,
         dangling=cues.dangling,
         hold_phrases=cues.hold_phrases,
+        continuations=cues.continuations,
         push_to_talk=a.push_to_talk,
     )
 

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..content.content import CONTINUATIONS
 from ..types import SAMPLE_RATE, VAD_WINDOW
 
 WINDOW = VAD_WINDOW  # samples per VAD window at 16 kHz (32 ms)
@@ -91,6 +92,7 @@ class EndpointConfig:
     fillers: frozenset[str] = FILLERS
     dangling: frozenset[str] = DANGLING
     hold_phrases: tuple[str, ...] = HOLD_PHRASES
+    continuations: frozenset[str] = CONTINUATIONS  # a piece starting so carries on the sentence before
     push_to_talk: bool = False  # only a key press (or the cap) ends the answer
 
 

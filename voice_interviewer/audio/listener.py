@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..content.content import continues, join_pieces
 from ..ports import Clock, Transcriber
 from ..types import SAMPLE_RATE, AudioChunk, ListenContext, Transcript, Word
 from .echo import EchoGate, contour
@@ -309,7 +310,7 @@ class Listener:
         said = [t for t in (*(p.text for p in self._parts), *texts) if t.strip()]
         tail = said[-1] if said else ""
         if current and self._story is not None:
-            text = " ".join([*(p.text for p in self._parts), *texts]).strip()
+            text = self._story_text()
             if text != self._checked_text:
                 self._checked_text = text
                 try:
@@ -318,6 +319,22 @@ class Listener:
                     self._verdict = None
         tail_words = " ".join(tail.split()[-HOLD_TAIL_WORDS:])
         ep.set_signals(TurnSignals(tail_words, current, self._verdict if current else None, self._pause_smart))
+
+    def _story_text(self) -> str:
+        """The words so far, for the story check.
+
+        A piece after a cut made at a quiet gap (``_cut_at_dip``) that carries the sentence
+        on is joined to the one before: Whisper's full stop and capital there mark the cut,
+        not the speaker, and a piece such as "Before anyone started guessing." read as a
+        surely finished answer at an ordinary pause (bench turns: 2 more barge-ins).
+        """
+        said = [p.text for p in self._parts]
+        for start, text in self._segments.pieces() if self._segments is not None else []:
+            if start in self._cuts and said and said[-1].strip() and continues(text, self.cfg.continuations):
+                said[-1] = join_pieces(said[-1], text)
+            else:
+                said.append(text)
+        return " ".join(t for t in said if t.strip()).strip()
 
     def _await_transcripts(self, limit_s: float) -> None:
         deadline = time.monotonic() + limit_s

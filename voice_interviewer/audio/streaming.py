@@ -222,6 +222,11 @@ class _Segments(SegmentTranscriber):
         with self._lock:
             return [r.transcript.text for r in self._results]
 
+    def pieces(self) -> list[tuple[int, str]]:
+        """(first sample, text) of each segment decoded so far, in order."""
+        with self._lock:
+            return [(r.start_sample, r.transcript.text) for r in self._results]
+
 
 class _WithContext:
     """A transcriber whose first segment (no prompt of its own) gets the words said before a resume."""

@@ -5,6 +5,7 @@ Validated at load with messages that name the file and field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,25 @@ def load_cues(path: Path) -> Cues:
 # The built-in continuation words, for a prompts folder written before the list existed
 # (prompts/turn_taking.toml has the full list).
 CONTINUATIONS = frozenset({"and", "but", "or", "so", "because", "which", "who", "where", "while", "before", "without"})
+_FIRST_WORD = re.compile(r"\W*(\w+)")
+
+
+def continues(piece: str, continuations: frozenset[str] = CONTINUATIONS) -> bool:
+    """Does this piece carry on the sentence before it? It starts in lowercase or with a continuation word.
+
+    Whisper writes each stretch it decodes alone as a whole utterance, so the rest of a
+    sentence after a pause comes out as a sentence of its own ("And I wrote the script.").
+    """
+    first = _FIRST_WORD.match(piece)
+    return piece[:1].islower() or (first is not None and first.group(1).lower() in continuations)
+
+
+def join_pieces(head: str, piece: str) -> str:
+    """``head`` and the ``piece`` that continues it as one sentence: "... automatically, and I wrote it"."""
+    head = head.rstrip()
+    head = head[:-1] if head.endswith(".") else head
+    piece = piece.strip()
+    return f"{head}, {piece[:1].lower()}{piece[1:]}"
 
 
 @dataclass(frozen=True)
