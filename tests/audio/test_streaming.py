@@ -293,3 +293,48 @@ def test_the_story_check_reads_a_piece_after_a_quiet_gap_cut_as_part_of_its_sent
     heard = listen(chunked(audio), _SmoothedVad(6.32), lambda: fake, FakeClock(), story=story)  # type: ignore[arg-type]
     assert seen and seen[-1] == "I posted that my deploy was the cause, before anyone guessed."
     assert heard.transcript.text == "I posted that my deploy was the cause. Before anyone guessed."
+
+
+def test_speech_again_before_the_interviewer_takes_the_end_continues_the_same_answer(tmp_path: Path) -> None:
+    """A resume between the end and ``heard`` is no end (it had closed the stream as "source_end")."""
+    from voice_interviewer.audio.answers import _OpenAnswer
+    from voice_interviewer.audio.endpointing import StoryVerdict
+    from voice_interviewer.audio.listener import Listener
+    from voice_interviewer.audio.streaming import WavWriter
+
+    first = chunked(np.concatenate([tone(3.0), silence(0.7), tone(1.0)]))  # ends at 0.5 s, then goes on
+    rest = chunked(np.concatenate([tone(1.0), silence(6.0)]))
+    go_on = threading.Event()
+
+    @contextlib.contextmanager
+    def stream(_turn: int) -> Iterator[Iterator[AudioChunk]]:
+        def chunks() -> Iterator[AudioChunk]:
+            yield from first
+            go_on.wait(10)
+            yield from rest
+
+        yield chunks()
+
+    fake = FakeTranscriber(["We shipped it and it worked."])
+    listener = Listener(
+        EnergyVad(),
+        lambda: fake,
+        FakeClock(),
+        story=lambda _c, _t: StoryVerdict(True, "scripted"),  # type: ignore[arg-type]
+    )
+    answer = _OpenAnswer(stream, 0, listener, WavWriter(tmp_path / "a.wav"), lambda: False)
+    for _ in range(1000):  # the end and the resume are both in, nobody has taken the end yet
+        if answer.resumed:
+            break
+        threading.Event().wait(0.005)
+    assert answer.resumed and listener.listening
+    got: list[object] = []
+    taker = threading.Thread(target=lambda: got.append(answer.wait_heard()))
+    taker.start()
+    go_on.set()
+    taker.join(10)
+    answer.close()
+    heard = got[0]
+    assert heard.end_reason == "silence" and heard.resumed == 1  # type: ignore[attr-defined]
+    assert len(heard.samples) >= 5.0 * 16000  # type: ignore[attr-defined]
+    assert not answer.resumed  # taken: the next reply is not mistaken for a barge-in

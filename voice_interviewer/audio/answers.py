@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -156,6 +157,25 @@ class _OpenAnswer:
         with self._lock:
             self._resume_seen = False
 
+    def wait_heard(self) -> Heard:
+        """Wait for the end of the answer and take what was heard.
+
+        An end the candidate spoke past before the interviewer took it (a resume between the
+        end and ``heard``) is no end: the same answer goes on. Taking it then had ended the
+        answer there as "source_end" and closed the stream on the rest (bench turns, once).
+        """
+        while True:
+            self.wait_end()
+            heard = self.listener.heard_if_ended()
+            if heard is not None:
+                return heard
+            # The stream's thread marks the resume just after the listener took it: wait for
+            # the mark and clear it, so no later reply mistakes it for a barge-in.
+            deadline = time.monotonic() + 1.0
+            while not self.resumed and time.monotonic() < deadline:
+                time.sleep(0.005)
+            self.take_resume()
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5.0)
@@ -231,21 +251,20 @@ class StreamingAnswerSource:
         answer = _OpenAnswer(self._open, turn_index, listener, WavWriter(path), self._should_stop)
         self._current = answer
         try:
-            answer.wait_end()
+            heard = answer.wait_heard()
         except BaseException:
             self.release()
             raise
         if not answer.got_audio:
             self.release()
             return None  # the source has no more answers
-        return self._captured()
+        return self._captured(heard)
 
-    def _captured(self) -> CapturedAnswer:
+    def _captured(self, heard: Heard) -> CapturedAnswer:
         answer = self._current
         assert answer is not None and self._path is not None
         if self._on_status is not None:
             self._on_status(None)  # the status line is done
-        heard = answer.listener.heard()
         lost = self._overflows() - self._overflows_before
         if lost:
             self._prompt(f"Warning: {lost} audio block(s) were lost (input overflow); the computer was too busy.")
@@ -282,8 +301,7 @@ class StreamingAnswerSource:
         if answer is None:
             return None
         answer.take_resume()
-        answer.wait_end()
-        return self._captured()
+        return self._captured(answer.wait_heard())
 
     def release(self) -> None:
         """The last answer is final: stop watching and close its stream and WAV."""

@@ -415,6 +415,11 @@ class Listener:
         with self._lock:
             return self._heard()
 
+    def heard_if_ended(self) -> Heard | None:
+        """``heard()``, or None when the candidate has gone on since the end (checked atomically)."""
+        with self._lock:
+            return None if self.listening else self._heard()
+
     def _heard(self) -> Heard:
         end_total = self._end_total if self.reason is not None else self.total
         self._parts.append(self._finish_segments(end_total))  # a resume starts fresh workers
