@@ -22,6 +22,7 @@ The same path serves the microphone and a WAV file replayed at real-time pace.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -321,20 +322,26 @@ class Listener:
         ep.set_signals(TurnSignals(tail_words, current, self._verdict if current else None, self._pause_smart))
 
     def _story_text(self) -> str:
-        """The words so far, for the story check.
+        """The words so far, for the story check: the same text the answer's transcript will have."""
+        pieces = self._segments.pieces() if self._segments is not None else []
+        said = self._joined(pieces, [p.text for p in self._parts])
+        return " ".join(t for t in said if t.strip()).strip()
+
+    def _joined(self, pieces: list[tuple[int, str]], said: list[str]) -> list[str]:
+        """``said``, then the texts of ``pieces`` (first sample, text) in order.
 
         A piece after a cut made at a quiet gap (``_cut_at_dip``) that carries the sentence
         on is joined to the one before: Whisper's full stop and capital there mark the cut,
         not the speaker, and a piece such as "Before anyone started guessing." read as a
         surely finished answer at an ordinary pause (bench turns: 2 more barge-ins).
         """
-        said = [p.text for p in self._parts]
-        for start, text in self._segments.pieces() if self._segments is not None else []:
+        said = list(said)
+        for start, text in pieces:
             if start in self._cuts and said and said[-1].strip() and continues(text, self.cfg.continuations):
                 said[-1] = join_pieces(said[-1], text)
             else:
                 said.append(text)
-        return " ".join(t for t in said if t.strip()).strip()
+        return said
 
     def _await_transcripts(self, limit_s: float) -> None:
         deadline = time.monotonic() + limit_s
@@ -402,7 +409,12 @@ class Listener:
         """Wait for this stretch's segments and stop their worker (none started: nothing said)."""
         segments, self._segments = self._segments, None
         self._submitted = 0
-        return segments.finish(samples / SAMPLE_RATE) if segments is not None else Transcript("")
+        if segments is None:
+            return Transcript("")
+        transcript = segments.finish(samples / SAMPLE_RATE)
+        # The text the story check read, so the analysis after the answer finds its embeddings.
+        text = " ".join(t for t in self._joined(segments.pieces(), []) if t.strip())
+        return dataclasses.replace(transcript, text=text)
 
     def close(self) -> None:
         """Stop any transcription worker still running (the answer is final)."""
