@@ -11,6 +11,7 @@ In the order of a turn:
 - ``smart_turn``: Smart Turn v3.2 on ONNX Runtime: end-of-turn probability.
 - ``whisper``: faster-whisper (CTranslate2): the transcriber.
 - ``offline``: offline switches for the Hugging Face stack, set before a library loads.
+- ``imports``: one lock around the lazy imports of the packages several loading threads share.
 - ``sentences``: pysbd: sentence splitting.
 - ``onnx_embedder``: ONNX Runtime: sentence embeddings (the default).
 - ``embedder``: sentence-transformers (torch): sentence embeddings.
