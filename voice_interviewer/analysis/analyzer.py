@@ -406,12 +406,13 @@ class RecentBatches:
             running.wait()  # then take its result (or embed it here, if that call failed)
         try:
             vecs = self.inner.embed(sentences)
-            if len(sentences) <= 200:  # fitting on the exemplars: nothing to gain, much memory to hold
-                with self._lock:
-                    self._recent[key] = vecs
-                    while len(self._recent) > self._size:
-                        del self._recent[next(iter(self._recent))]
-            return vecs.copy() if len(sentences) <= 200 else vecs
+            if len(sentences) > 200:
+                return vecs  # fitting on the exemplars: nothing to gain, much memory to hold
+            with self._lock:
+                self._recent[key] = vecs
+                while len(self._recent) > self._size:
+                    del self._recent[next(iter(self._recent))]
+            return vecs.copy()  # the cached array stays the embedder's
         finally:
             with self._lock:
                 self._running.pop(key).set()
