@@ -173,30 +173,39 @@ def test_splitter_and_signals_never_crash_on_any_unicode(text: str) -> None:
 _SHARED: dict[str, Analyzer] = {}
 
 
-def test_recent_batches_reuse_exact_batches_only() -> None:
-    from voice_interviewer.analysis.analyzer import RecentBatches
+def test_sentence_cache_embeds_each_sentence_once_and_gives_the_inner_vectors() -> None:
+    from voice_interviewer.analysis.analyzer import SentenceCache
     from voice_interviewer.testing import HashEmbedder
 
-    class Counting(HashEmbedder):
-        calls = 0
+    asked: list[list[str]] = []
 
+    class Recording(HashEmbedder):
         def embed(self, sentences: list[str]) -> np.ndarray:
-            Counting.calls += 1
+            asked.append(list(sentences))
             return super().embed(sentences)
 
-    cached = RecentBatches(Counting(), size=2)
+    inner = HashEmbedder()
+    cached = SentenceCache(Recording(), size=3)
     first = cached.embed(["We shipped.", "It worked."])
-    again = cached.embed(["We shipped.", "It worked."])
-    assert Counting.calls == 1 and np.array_equal(first, again)
-    cached.embed(["We shipped."])  # a different batch is embedded afresh
-    cached.embed(["Another."])
-    cached.embed(["We shipped.", "It worked."])  # evicted (size 2): embedded again
-    assert Counting.calls == 4
+    grown = cached.embed(["We shipped.", "It worked.", "Then we rolled it out."])
+    assert asked == [["We shipped.", "It worked."], ["Then we rolled it out."]]
+    assert np.array_equal(grown[:2], first)
+    assert np.array_equal(grown, inner.embed(["We shipped.", "It worked.", "Then we rolled it out."]))
+    cached.embed(["Another.", "It worked."])  # "We shipped." is now the least recently used: evicted
+    cached.embed(["We shipped."])
+    assert asked[-2:] == [["Another."], ["We shipped."]]
+    grown[0] += 1.0  # callers get copies: the cached vectors stay as embedded
+    assert np.array_equal(cached.embed(["It worked."]), inner.embed(["It worked."]))
+    assert cached.embed([]).shape[0] == 0
+    big = [f"Sentence {i}." for i in range(300)]  # fitting: passes through, caches nothing
+    cached.embed(big)
+    cached.embed(big[:1])
+    assert asked[-1] == big[:1]
 
 
 def test_the_story_check_embeds_what_the_analysis_after_the_answer_reuses() -> None:
-    """The pause check and the final analysis of the same words make one embedding call."""
-    from voice_interviewer.analysis.analyzer import RecentBatches
+    """The pause checks and the final analysis of the same words embed each sentence once."""
+    from voice_interviewer.analysis.analyzer import SentenceCache
 
     batches: list[list[str]] = []
 
@@ -205,39 +214,17 @@ def test_the_story_check_embeds_what_the_analysis_after_the_answer_reuses() -> N
             batches.append(list(sentences))
             return super().embed(sentences)
 
-    model = Analyzer(CONTENT, RecentBatches(Recording(dim=256)), PysbdSplitter(), fit_softmax)
+    model = Analyzer(CONTENT, SentenceCache(Recording(dim=256)), PysbdSplitter(), fit_softmax)
     question = "Tell me about a time you fixed something under pressure."
+    sentences = model.split(ANSWER)
     batches.clear()
-    p = model.finished(model.split(ANSWER), question)
+    p = model.finished(sentences[:-1], question)  # a pause before the last sentence
     assert p is not None and 0.0 <= p <= 1.0
+    model.finished(sentences, question)  # the next pause: only the new sentence
+    assert batches[-1] == [sentences[-1]]
     model.analyze(question, Transcript(ANSWER), "mic")
-    assert len(batches) == 1 and batches[0][-1] == question
-    # prepare() warms the same batch for text the story check read differently (joined pieces)
+    assert len(batches) == 2  # nothing left to embed after the answer ends
+    # text the analysis reads differently from the checks costs only the changed sentence
     other = ANSWER.replace("I learned", "And I learned")
-    model.prepare(question, other)
     model.analyze(question, Transcript(other), "mic")
-    assert len(batches) == 2
-
-
-def test_recent_batches_embed_a_batch_once_when_two_threads_ask_for_it_together() -> None:
-    import threading
-    import time
-
-    from voice_interviewer.analysis.analyzer import RecentBatches
-
-    calls: list[int] = []
-
-    class Slow(HashEmbedder):
-        def embed(self, sentences: list[str]) -> np.ndarray:
-            calls.append(1)
-            time.sleep(0.2)
-            return super().embed(sentences)
-
-    cached = RecentBatches(Slow())
-    results: list[np.ndarray] = []
-    threads = [threading.Thread(target=lambda: results.append(cached.embed(["We shipped."]))) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(calls) == 1 and len(results) == 2 and np.array_equal(results[0], results[1])
+    assert len(batches) == 3 and len(batches[-1]) == 1 and batches[-1][0].startswith("And I learned")

@@ -64,7 +64,7 @@ def test_answers_are_decoded_in_order_on_a_low_priority_thread() -> None:
     final.submit(1, np.zeros(8000, np.float32))
     ready = final.wait(10)
     final.close()
-    assert sorted(ready) == [0, 1] and ready[0].text == "Final words."
+    assert sorted(ready) == [0, 1] and ready[0][0].text == "Final words." and ready[0][1] is None
     assert inner.lengths == [16000, 8000]
     assert built_on and built_on[0] != threading.get_native_id()  # the decoder is built on the worker
     assert inner.nice and all(n == 10 for n in inner.nice)  # so its threads inherit nice 10
@@ -120,3 +120,34 @@ def test_the_saved_turns_get_the_final_transcripts_and_the_feedback_does_not_wai
         assert turn.score is not None and "forty percent" in str(turn.score["transcript"])
     assert second.lengths == [16000, 32000]  # each whole answer, once
     assert seen == [[streaming._texts[0]] * 2]  # the feedback came at once, on what was ready
+
+
+def test_the_final_transcript_is_analysed_on_the_second_pass_thread(analyzer: Analyzer) -> None:
+    """Swapping in the final version costs the interview no analysis (it ran on the worker)."""
+    second = _Recording("The final words: we cut the build time by forty percent.")
+    threads: list[str] = []
+
+    class Watching:
+        def analyze(self, question, transcript, source="text"):  # type: ignore[no-untyped-def]
+            if transcript.text == second.text:
+                threads.append(threading.current_thread().name)
+            return analyzer.analyze(question, transcript, source)
+
+    sink = MemorySink()
+    final = FinalPass(lambda: second)  # type: ignore[arg-type, return-value]
+    watching = Watching()
+    Interview(
+        load_round(PROMPTS, "hiring_manager"),
+        load_questions(PROMPTS)[:2],
+        RecordingSpeaker(),
+        ScriptedAnswerSource([tone(1.0), tone(2.0)]),
+        sink,
+        FakeClock(step=0.01),
+        transcriber=lambda: FakeTranscriber(["The streaming words of the answer."]),
+        analyzer=lambda: watching,  # type: ignore[arg-type, return-value]
+        final_pass=final,
+    ).run()
+    final.close()
+    assert all(t.answer is not None and t.answer.final_pass for t in sink.turns)
+    assert all(t.score is not None and "forty percent" in str(t.score["transcript"]) for t in sink.turns)
+    assert threads == ["final-pass", "final-pass"]

@@ -72,6 +72,16 @@ def test_embeddings_are_normalised_and_semantic(cfg: Config) -> None:
     assert emb.embed([]).shape == (0, 384)
 
 
+def test_a_sentence_vector_does_not_depend_on_the_rest_of_its_batch(cfg: Config) -> None:
+    """What makes ``SentenceCache`` exact: each sentence's vector is the same alone or in any batch."""
+    emb = load_embedder(cfg)
+    sentences = [s.strip() + "." for s in PASSAGE.split(".") if s.strip()]
+    together = emb.embed(sentences)
+    alone = np.stack([emb.embed([s])[0] for s in sentences])
+    assert np.allclose(together, alone, atol=1e-5)
+    assert np.allclose(emb.embed(sentences[2:4]), together[2:4], atol=1e-5)
+
+
 def test_practice_with_a_spoken_wav_answer(home: Path, tmp_path: Path) -> None:
     """A WAV replayed at real-time pace goes through VAD endpointing and streaming transcription."""
     wav = espeak_wav("I migrated our billing database with zero downtime.", tmp_path / "a1.wav")

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -289,22 +290,14 @@ class Analyzer:
     def finished(self, sentences: list[str], question: str = "") -> float | None:
         """P(the answer ends here) for the sentences said so far (``split``; see ``story_end``).
 
-        With the ``question``, the sentences are embedded in the batch ``analyze`` embeds for
-        the same words, so the analysis after the answer ends reuses those vectors (a busy CPU
-        took 0.1-0.2 s to embed them again between the end of an answer and the reply).
-        None without a story-end model (no labelled training answers)."""
+        With a ``SentenceCache`` embedder, the analysis after the answer ends reuses these
+        vectors (and the question's). None without a story-end model (no labelled training answers)."""
         if self.story_end is None:
             return None
         if not sentences:
             return 0.0
         vecs = self.embedder.embed(_batch(sentences, clean_text(question)))[: len(sentences)]
         return self.story_end.probability(sentences, vecs, self.cues)
-
-    def prepare(self, question: str, text: str) -> None:
-        """Embed what ``analyze(question, Transcript(text))`` will, ahead of time (cached by the embedder)."""
-        sentences = self.split(clean_text(text))
-        if sentences:
-            self.embedder.embed(_batch(sentences, clean_text(question)))
 
     def analyze(
         self,
@@ -373,46 +366,41 @@ class Analyzer:
         )
 
 
-class RecentBatches:
-    """An Embedder that remembers its last few batches (exact same sentences -> same vectors).
+class SentenceCache:
+    """An Embedder that remembers the vectors of the sentences it embedded last (LRU).
 
-    While an answer is spoken the listener analyses the transcript at each pause to judge
-    whether the story is finished; the final analysis of the same words then costs no
-    embedding, which keeps the time from the end of the answer to the reply short even on
-    a busy CPU. Whole batches are keyed, not sentences: int8 embeddings depend slightly on a
-    batch's other sentences, so results are exactly what the uncached embedder gives. A
-    batch asked for while another thread is embedding it waits for that result.
+    While an answer is spoken the listener reads the transcript at each pause to judge
+    whether the story is finished; each check then embeds only the sentences that are new
+    since the last one, and the analysis after the answer ends embeds only what the checks
+    have not seen (a sentence the check read joined to the one before, say), which keeps the
+    time from the end of the answer to the reply short on a busy CPU. Exact only for an
+    embedder whose vectors do not depend on the rest of the batch (``OnnxEmbedder`` embeds
+    int8 sentences one at a time for this; fp32 and torch are batch-independent). Large
+    batches (fitting on the exemplars) pass through without filling the cache.
     """
 
-    def __init__(self, inner: Embedder, size: int = 8) -> None:
+    def __init__(self, inner: Embedder, size: int = 4096, passthrough: int = 256) -> None:
         self.inner = inner
         self.name = inner.name
         self._size = size
-        self._recent: dict[tuple[str, ...], np.ndarray] = {}
-        self._running: dict[tuple[str, ...], threading.Event] = {}
+        self._passthrough = passthrough
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def embed(self, sentences: list[str]) -> np.ndarray:
-        key = tuple(sentences)
-        while True:
+        if not sentences or len(sentences) > self._passthrough:
+            return self.inner.embed(sentences)
+        with self._lock:
+            known = {s: v for s in sentences if (v := self._vectors.get(s)) is not None}
+            for s in known:
+                self._vectors.move_to_end(s)
+        missing = list(dict.fromkeys(s for s in sentences if s not in known))
+        if missing:
+            fresh = self.inner.embed(missing)
+            found = dict(zip(missing, fresh, strict=True))
             with self._lock:
-                hit = self._recent.get(key)
-                if hit is not None:
-                    return hit.copy()
-                running = self._running.get(key)
-                if running is None:
-                    self._running[key] = threading.Event()
-                    break
-            running.wait()  # then take its result (or embed it here, if that call failed)
-        try:
-            vecs = self.inner.embed(sentences)
-            if len(sentences) > 200:
-                return vecs  # fitting on the exemplars: nothing to gain, much memory to hold
-            with self._lock:
-                self._recent[key] = vecs
-                while len(self._recent) > self._size:
-                    del self._recent[next(iter(self._recent))]
-            return vecs.copy()  # the cached array stays the embedder's
-        finally:
-            with self._lock:
-                self._running.pop(key).set()
+                self._vectors.update(found)
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+            known.update(found)
+        return np.stack([known[s] for s in sentences]).astype(np.float32, copy=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +11,7 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.text import clean_text, rejoin_fragments
 from ..audio.answers import StreamingAnswerSource
 from ..audio.echo import EchoGate, PlaybackReference
-from ..audio.endpointing import DONE_P, LIKELY_P, EndpointConfig, StoryVerdict, judge_story
+from ..audio.endpointing import EndpointConfig, StoryVerdict, judge_story
 from ..audio.heard import ListenStatus
 from ..audio.sources import QUIT_WORDS, StdinLines, WavReplay
 from ..config import Config
@@ -53,9 +51,9 @@ def story_check(
 ) -> Callable[[ListenContext, str], StoryVerdict | None]:
     """The listener's question at a pause: does the answer so far read as finished?
 
-    Asks the analyzer's story-end model about the streaming transcript (one embedding batch,
-    ~20 ms); None (no opinion) until the analyzer has loaded, so the first seconds of an
-    interview fall back to silence rules.
+    Asks the analyzer's story-end model about the streaming transcript (embedding only the
+    sentences new since the last check: ``SentenceCache``); None (no opinion) until the
+    analyzer has loaded, so the first seconds of an interview fall back to silence rules.
     """
 
     def check(context: ListenContext, text: str) -> StoryVerdict | None:
@@ -67,26 +65,15 @@ def story_check(
         if context.is_follow_up:
             story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
             return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)
-        # Embedded with the question, as the analysis after the answer will embed them.
         finished = model.finished(texts, context.question)
         if finished is None:
             return None  # no story-end model: the silence rules decide
-        as_streamed = None
-        if texts != streamed and LIKELY_P <= finished < DONE_P:
-            as_streamed = model.finished(streamed, context.question)  # only where it can change the verdict
-        verdict = judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
-        if texts != streamed and as_streamed is None and (verdict.done or verdict.likely):
-            # The answer may end at this pause: embed the words as the analysis will see them
-            # (unjoined) on the idle core now, not between the end and the reply.
-            threading.Thread(target=_prepare, args=(model, context.question, text), name="prepare", daemon=True).start()
-        return verdict
+        # The sentences as the analysis after the answer will read them (unjoined): the
+        # verdict may weigh them, and their vectors are then cached for that analysis.
+        as_streamed = model.finished(streamed, context.question) if texts != streamed else None
+        return judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
 
     return check
-
-
-def _prepare(model: Analyzer, question: str, text: str) -> None:
-    with contextlib.suppress(Exception):  # only a head start: the analysis embeds them itself
-        model.prepare(question, text)
 
 
 def streaming_source(

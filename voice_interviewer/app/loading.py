@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ..analysis.analyzer import Analyzer, RecentBatches
+from ..analysis.analyzer import Analyzer, SentenceCache
 from ..config import Config
 from ..content.content import load_content
 from ..content.prompts import prompts_checksum
@@ -202,7 +202,7 @@ def build_analyzer(cfg: Config) -> Analyzer:
     threadpool_limits(limits=1, user_api="blas")
 
     embedder_model = resolve_model(cfg, "embedding")
-    embedder = RecentBatches(load_embedder(cfg))
+    embedder = SentenceCache(load_embedder(cfg))
     model_id = f"{embedder.name}:{embedder_model.checksum or embedder_model.path.resolve()}"
     return Analyzer(
         load_content(cfg.prompts_dir),

@@ -111,6 +111,8 @@ class Listener:
         self._verdict: StoryVerdict | None = None
         self._pause_smart: float | None = None
         self._pause_smart_ms: float | None = None
+        self._story_ms: float | None = None  # the last story check's time
+        self._waited_ms: float | None = None  # this pause's wait for the last segment's words
         self._pause_no = 0
         self._pauses: list[dict[str, Any]] = []  # long pauses that did not end the answer
         self._earlier: list[dict[str, Any]] = []  # end decisions undone by a resume
@@ -287,7 +289,7 @@ class Listener:
         pause = ep.pause_s
         if pause <= 1.5 * WINDOW / SAMPLE_RATE:  # a new pause
             self._pause_no += 1
-            self._pause_smart = self._pause_smart_ms = None
+            self._pause_smart = self._pause_smart_ms = self._waited_ms = None
             self._pause_waited = False
         if pause >= SPECULATE_AT_S:
             self._decode_ahead()
@@ -304,7 +306,9 @@ class Listener:
         if segment_closed and pending and not self._pause_waited and pause >= cfg.wait_done_s - 0.1:
             # About to decide: the words of the last segment are worth a short wait (once a pause).
             self._pause_waited = True
+            started = time.perf_counter()
             self._await_transcripts(TRANSCRIPT_WAIT_S)
+            self._waited_ms = round((time.perf_counter() - started) * 1000, 1)
         texts = self._segments.texts() if self._segments is not None else []
         current = segment_closed and len(texts) >= self._submitted
         # The words of the last segment that has any (a last stretch of noise decodes to nothing).
@@ -314,10 +318,12 @@ class Listener:
             text = self._story_text()
             if text != self._checked_text:
                 self._checked_text = text
+                started = time.perf_counter()
                 try:
                     self._verdict = self._story(self._context, text) if text else None
                 except Exception:  # the story check is advice; silence rules still apply
                     self._verdict = None
+                self._story_ms = round((time.perf_counter() - started) * 1000, 1)
         tail_words = " ".join(tail.split()[-HOLD_TAIL_WORDS:])
         ep.set_signals(TurnSignals(tail_words, current, self._verdict if current else None, self._pause_smart))
 
@@ -377,6 +383,8 @@ class Listener:
             "story": sig.story.summary if sig.story else None,
             "smart_turn": round(sig.smart_turn, 3) if sig.smart_turn is not None else None,
             "smart_turn_ms": self._pause_smart_ms,
+            "story_ms": self._story_ms,
+            "transcript_wait_ms": self._waited_ms,
         }
 
     # ------------------------------------------------------------------ end and resume

@@ -349,8 +349,9 @@ class Interview:
         """The last answer is final (the next one starts, or the interview ends)."""
         release = getattr(self.source, "release", None)
         if self._last is not None:
-            if self._last.turn.answer is not None:
-                self._finals.submit(self._last.turn.index, self._last.samples)
+            turn = self._last.turn
+            if turn.answer is not None:
+                self._finals.submit(turn.index, self._last.samples, self._final_analysis(turn))
             if release is not None:
                 release()
         self._last = None
@@ -362,12 +363,23 @@ class Interview:
             self._analysis_of[outcome.turn.index] = outcome.analysis
         self._finals.heard(outcome.turn.index, outcome.samples)
 
+    def _final_analysis(self, turn: Turn) -> Callable[[Transcript], Analysis | None] | None:
+        """The analysis of the turn's final transcript, for the second pass's worker to make."""
+        if self._analyzer is None or turn.answer is None:
+            return None
+        analyzer, question, source = self._analyzer, turn.question, turn.answer.source
+
+        def analyse(transcript: Transcript) -> Analysis | None:
+            return analyzer().analyze(question, transcript, source) if transcript.text.strip() else None
+
+        return analyse
+
     def _apply_final(self, wait_s: float) -> None:
         """Put the final transcripts that are ready (waiting up to ``wait_s``) in their turns."""
-        for index, transcript in self._finals.ready(wait_s):
-            self._use_final(index, transcript)
+        for index, transcript, made in self._finals.ready(wait_s):
+            self._use_final(index, transcript, made if isinstance(made, Analysis) else None)
 
-    def _use_final(self, index: int, transcript: Transcript) -> None:
+    def _use_final(self, index: int, transcript: Transcript, ready: Analysis | None = None) -> None:
         turn = self.turns[index]
         answer = turn.answer
         if answer is None or not transcript.text.strip():
@@ -376,7 +388,7 @@ class Interview:
         score = turn.score
         if self._analyzer is not None:
             try:
-                new = self._analyzer().analyze(turn.question, transcript, answer.source)
+                new = ready or self._analyzer().analyze(turn.question, transcript, answer.source)
             except VoiceInterviewerError:
                 return
             self.main_analyses = [new if a is analysis else a for a in self.main_analyses]

@@ -59,6 +59,9 @@ class AnswerResult:
     wer_whole_file: float | None
     heard_s: float | None  # audio captured for the answer
     error: str | None = None
+    # Where the latency goes: endpoint -> the analysis ready, and -> the follow-up chosen.
+    analysis_after_endpoint_s: float | None = None
+    followup_after_endpoint_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -132,6 +135,7 @@ def classify(
     latency = round(tts - ep, 4) if tts is not None and ep is not None else None
     ready = t.get("transcript_ready_s")
     transcript_lag = round(ready - ep, 4) if ready is not None and ep is not None else None
+    analysed, chosen = t.get("analysis_ready_s"), t.get("followup_ready_s")
     dead_air = None
     if pace > 0 and endpoint is not None and outcome != "cut_off":
         if turn_clock and zero is not None and tts is not None:
@@ -159,6 +163,8 @@ def classify(
         wer_whole_file=None,
         heard_s=round(heard_samples / SAMPLE_RATE, 3) if heard_samples is not None else None,
         error=error,
+        analysis_after_endpoint_s=round(analysed - ep, 4) if analysed is not None and ep is not None else None,
+        followup_after_endpoint_s=round(chosen - ep, 4) if chosen is not None and ep is not None else None,
     )
 
 

@@ -43,7 +43,9 @@ def _answer_line(r: dict[str, Any]) -> str:
         f"{r['speech_end_s']:.1f} s, {pauses}; endpoint {_num(r['endpoint_audio_s'], '{:.1f}')} s: {said}; "
         f"end {r['end_reason']}, signals {signals}; dead air {_num(r['dead_air_s'])} s, "
         f"latency {_num(r['latency_s'], '{:.3f}')} s "
-        f"(transcript {_num(r.get('transcript_after_endpoint_s'), '{:.3f}')} s); "
+        f"(transcript {_num(r.get('transcript_after_endpoint_s'), '{:.3f}')}, "
+        f"analysis {_num(r.get('analysis_after_endpoint_s'), '{:.3f}')}, "
+        f"follow-up {_num(r.get('followup_after_endpoint_s'), '{:.3f}')} s); "
         f"WER {_num(r['wer_practice'], '{:.3f}')} "
         f"vs {_num(r['wer_whole_file'], '{:.3f}')}"
     )
@@ -55,7 +57,8 @@ def _signals(signals: Any) -> str:
         return "-"
     if not isinstance(signals, dict):
         return str(signals)
-    keys = ("reason", "rule", "wait_s", "story_done", "hold_phrase", "open_clause", "smart_turn")
+    keys: tuple[str, ...] = ("reason", "rule", "wait_s", "story_done", "hold_phrase", "open_clause", "smart_turn")
+    keys += ("story_ms", "transcript_wait_ms")
     parts = [f"{k}={signals[k]}" for k in keys if signals.get(k) not in (None, False, "")]
     earlier = signals.get("resumed_after")
     if isinstance(earlier, list) and earlier:
