@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
-from voice_interviewer.analysis.analyzer import Analyzer, _cache_key, align_words, split_long
+from voice_interviewer.analysis.analyzer import Analyzer, align_words, split_long
+from voice_interviewer.analysis.fitting import _cache_key
 from voice_interviewer.analysis.hmm import posteriors, viterbi
 from voice_interviewer.analysis.score import score_json
 from voice_interviewer.analysis.star import expand_hmm, learned_hmm, state_path

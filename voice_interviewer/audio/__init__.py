@@ -6,7 +6,8 @@ In the order of a turn:
 - ``echo``: tells the interviewer's own voice (played through speakers) from the candidate's.
 - ``endpointing``: end of turn, a state machine over counted VAD windows told what was said.
 - ``streaming``: segments of an answer decoded on a worker thread while it goes on; the WAV writer.
-- ``heard``: what a listener asks at a pause (story check, end-of-turn model) and what it reports.
+- ``segments``: an answer's segments: submitted as they close, decoded ahead, long stretches cut at quiet gaps.
+- ``heard``: what a listener asks at a pause (story check, end-of-turn model) and what it reports (end_signals).
 - ``listener``: one answer heard end to end: VAD, end of turn, streaming transcription, barge-in.
 - ``answers``: ``listen`` (one answer, blocking) and ``StreamingAnswerSource`` (a listener per answer).
 """

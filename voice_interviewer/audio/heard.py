@@ -1,5 +1,6 @@
 """What a listener asks at a pause and what it reports: the story check and the acoustic
-end-of-turn model it consults, the live status line, and ``Heard``, one answer as listened to.
+end-of-turn model it consults, the live status line, ``Heard``, one answer as listened to,
+and the records of its pauses and end decision (``Heard.end_signals``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..types import ListenContext, Transcript
-from .endpointing import StoryVerdict
+from ..types import SAMPLE_RATE, ListenContext, Transcript
+from .endpointing import WINDOW, EndDecision, EndpointConfig, Endpointer, StoryVerdict, has_phrase, open_clause
 
 StoryCheck = Callable[[ListenContext, str], StoryVerdict | None]
 
@@ -62,3 +63,44 @@ class Heard:
     end_signals: dict[str, Any] | None = None
     resumed: int = 0
     audio_start_at: float | None = None  # clock time of the first sample heard (None: no audio came)
+
+
+def pause_record(ep: Endpointer, pause_s: float, smart_turn: float | None) -> dict[str, Any]:
+    """A long pause that did not end the answer (``end_signals["pauses"]``)."""
+    decision = ep.current_decision()
+    return {
+        "at_s": round((ep.speech_end or 0) / SAMPLE_RATE, 3),
+        "silence_s": round(pause_s, 2),
+        "rule": decision.rule,
+        "wait_s": decision.wait_s,
+        "story_done": ep.signals.story.done if ep.signals.story else None,
+        "smart_turn": round(smart_turn, 3) if smart_turn is not None else None,
+    }
+
+
+def end_record(
+    ep: Endpointer,
+    cfg: EndpointConfig,
+    decision: EndDecision | None,
+    smart_turn_ms: float | None,
+    story_ms: float | None,
+    transcript_wait_ms: float | None,
+) -> dict[str, Any]:
+    """What the end was decided on: the rule, the pause and the signals at it, and their timings."""
+    sig = ep.signals
+    return {
+        "rule": decision.rule if decision else None,
+        "wait_s": decision.wait_s if decision else None,
+        "silence_s": round(ep.ended_pause_s, 3),
+        "decided_at_s": round(ep.windows * WINDOW / SAMPLE_RATE, 3),
+        "tail": sig.tail[-120:],
+        "open_clause": open_clause(sig.tail, cfg.open_endings, cfg.fillers, cfg.dangling),
+        "hold_phrase": has_phrase(sig.tail, cfg.hold_phrases),
+        "transcript_current": sig.transcript_current,
+        "story_done": sig.story.done if sig.story else None,
+        "story": sig.story.summary if sig.story else None,
+        "smart_turn": round(sig.smart_turn, 3) if sig.smart_turn is not None else None,
+        "smart_turn_ms": smart_turn_ms,
+        "story_ms": story_ms,
+        "transcript_wait_ms": transcript_wait_ms,
+    }

@@ -5,12 +5,12 @@ an optional story check and acoustic end-of-turn model, a clock).
 
 A ``Listener`` consumes the chunks of one answer. Speech is cut into segments at
 short pauses and each is transcribed on a worker thread while the candidate goes
-on (``streaming.SegmentTranscriber``). At every pause the listener gathers the
-signals the endpointer decides with (``endpointing.TurnSignals``): the words just
-said, the analyzer's verdict on the story so far (run on the transcript as it
-grows, ~30 ms), and the acoustic end-of-turn probability of the last 8 s. Before
-a quick ending it waits, bounded, for the last segment's words, so a finished
-story is never judged on stale text.
+on (``segments.AnswerSegments``: decoded ahead at a pause, long stretches cut at
+quiet gaps). At every pause the listener gathers the signals the endpointer decides
+with (``endpointing.TurnSignals``): the words just said, the analyzer's verdict on
+the story so far (run on the transcript as it grows, ~30 ms), and the acoustic
+end-of-turn probability of the last 8 s. Before a quick ending it waits, bounded,
+for the last segment's words, so a finished story is never judged on stale text.
 
 After the end the listener keeps consuming (``watching``): if the candidate speaks
 again while the interviewer replies, the same answer resumes (one turn, one WAV,
@@ -22,7 +22,6 @@ The same path serves the microphone and a WAV file replayed at real-time pace.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -30,23 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from ..content.content import continues, join_pieces
 from ..ports import Clock, Transcriber
 from ..types import SAMPLE_RATE, AudioChunk, ListenContext, Transcript, Word
 from .echo import EchoGate, contour
-from .endpointing import (
-    WINDOW,
-    EndDecision,
-    EndpointConfig,
-    Endpointer,
-    State,
-    StoryVerdict,
-    TurnSignals,
-    has_phrase,
-    open_clause,
-)
-from .heard import EndOfTurnModel, Heard, ListenStatus, StoryCheck
-from .streaming import CUT_SEARCH_S, MAX_SEGMENT_S, PAD, SpeechProbability, _Segments, _WithContext
+from .endpointing import WINDOW, EndpointConfig, Endpointer, State, StoryVerdict, TurnSignals
+from .heard import EndOfTurnModel, Heard, ListenStatus, StoryCheck, end_record, pause_record
+from .segments import AnswerSegments
+from .streaming import SpeechProbability
 
 SMART_TURN_AT_S = 0.2  # the acoustic model hears the pause once it is this long
 # The open segment is decoded ahead of time once a pause is this long, so its words are ready
@@ -54,17 +43,6 @@ SMART_TURN_AT_S = 0.2  # the acoustic model hears the pause once it is this long
 # before that cancels it. Saves ~0.3 s of dead air per answer for one decode in a few pauses.
 SPECULATE_AT_S = 0.15
 SMART_TURN_S = 8.0  # ... and the last 8 s of audio (what Smart Turn v3 was trained on)
-# A stretch of speech with no pause the VAD counts is cut early at a quiet gap between words, so
-# the last piece left to decode when the answer ends is short: that decode is what the
-# candidate waits for (0.30 s for 1 s of speech, 0.44 s for 4 s, 0.60 s for 8 s; bench
-# turns' last stretches ran to 8 s). A gap is DIP_WINDOWS or more windows quieter than
-# DIP_RATIO of the stretch's loud level; stop closures inside a word are shorter.
-DIP_CUT_S = 4.0
-DIP_MIN_PIECE_S = 1.5  # ... leaving at least this much speech before the cut
-DIP_SETTLE_S = 0.25  # ... in audio at least this old (a dip at the very end may be a pause starting)
-DIP_WINDOWS = 8
-DIP_RATIO = 0.1
-DIP_EVERY_S = 0.5
 TRANSCRIPT_WAIT_S = 1.5  # longest the listener blocks for the last segment's words at a pause
 STATUS_EVERY_S = 0.25
 HOLD_TAIL_WORDS = 12  # a hold phrase counts when it is among the last words said
@@ -91,7 +69,6 @@ class Listener:
         self.endpointer = Endpointer(self.cfg)
         self._vad = vad
         self._vad.reset()
-        self._transcriber = transcriber
         self._clock = clock
         self._context = context or ListenContext()
         self._story = story
@@ -102,11 +79,9 @@ class Listener:
         self.total = 0
         self._probs: list[float] = []
         self._parts: list[Transcript] = []  # transcripts of the stretches before each resume
-        self._segments: _Segments | None = None  # started with the first segment of each stretch
-        self._submitted = 0
-        self._cuts: set[int] = set()  # samples where a stretch was cut at a quiet gap (no padding there)
-        self._dip_checked = 0
-        self._ahead: tuple[tuple[int, int], int] | None = None  # (segment, job) decoded ahead of time
+        self._segments = AnswerSegments(
+            transcriber, lambda: " ".join(p.text for p in self._parts), self._pcm, self.cfg.continuations
+        )
         self._checked_text: str | None = None
         self._verdict: StoryVerdict | None = None
         self._pause_smart: float | None = None
@@ -124,16 +99,11 @@ class Listener:
         self.resumed = 0
         self._end_signals: dict[str, Any] | None = None
         self._end_total = 0  # samples heard when the answer (last) ended
-        self._segments_total = 0
         self._pause_waited = False
         # The stream's thread feeds while the interview's thread reads the result.
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ feeding
-
-    def _new_segments(self) -> _Segments:
-        before = " ".join(p.text for p in self._parts)
-        return _Segments(lambda: _WithContext(self._transcriber(), lambda: before))
 
     @property
     def listening(self) -> bool:
@@ -170,19 +140,19 @@ class Listener:
             was_stopping_for = ep.pause_s
             for event in ep.update(prob):
                 if event.kind == "segment":
-                    self._submit_or_keep(event.start, event.end)
+                    self._segments.submit_or_keep(event.start, event.end)
                 elif event.kind == "end":
                     self._ended(event.reason)
                     outcome = "end"
                 elif event.kind == "resume":
                     self._resumed()
                     outcome = "resume"
-            if ep.state is State.SPEAKING and self._ahead is not None:
-                self._cancel_ahead()  # the candidate went on: that segment is not closed after all
+            if ep.state is State.SPEAKING and self._segments.ahead is not None:
+                self._segments.cancel_ahead()  # the candidate went on: that segment is not closed after all
             if was_stopping_for >= 1.5 and ep.state is State.SPEAKING:
-                self._pauses.append(self._pause_record(was_stopping_for))
+                self._pauses.append(pause_record(ep, was_stopping_for, self._pause_smart))
         if self.listening:
-            self._cut_long_segment()
+            self._segments.cut_long(self.endpointer, self._probs, self.total)
             self._status()
         return outcome
 
@@ -199,88 +169,6 @@ class Listener:
             self._audio = [self._whole]
         return self._whole
 
-    def _submit(self, start: int, end: int) -> int:
-        whole = self._pcm()
-        # Padding keeps word edges at a pause; at a cut it would give both pieces the same words.
-        lo = start if start in self._cuts else max(0, start - PAD)
-        hi = end if end in self._cuts else min(len(whole), end + PAD)
-        if self._segments is None:
-            self._segments = self._new_segments()
-        job = self._segments.submit(lo, whole[lo:hi])
-        self._submitted += 1
-        self._segments_total += 1
-        return job
-
-    def _submit_or_keep(self, start: int, end: int) -> None:
-        """A segment closed: the one decoded ahead of time if it is the same speech, else submit it."""
-        if self._ahead is not None and self._ahead[0] == (start, end):
-            self._ahead = None  # already decoding (or decoded): keep it
-            return
-        if self._ahead is not None:
-            self._cancel_ahead()
-        self._submit(start, end)
-
-    def _decode_ahead(self) -> None:
-        """Submit the open segment ahead of its close, once per pause (no-op after that)."""
-        seg = self.endpointer.open_segment()
-        if seg is None or seg[1] <= seg[0] or self._ahead is not None:
-            return
-        self._ahead = (seg, self._submit(*seg))
-
-    def _cancel_ahead(self) -> None:
-        assert self._ahead is not None and self._segments is not None
-        self._segments.cancel(self._ahead[1])
-        self._ahead = None
-        self._submitted -= 1
-        self._segments_total -= 1
-
-    def _cut_long_segment(self) -> None:
-        ep = self.endpointer
-        open_seg = ep.open_segment()
-        if not open_seg:
-            return
-        if ep.state is State.SPEAKING and self._cut_at_dip(open_seg):
-            return
-        if open_seg[1] - open_seg[0] < int(MAX_SEGMENT_S * SAMPLE_RATE):
-            return
-        # A monologue with no pause: cut before Whisper's 30 s window, at the quietest
-        # window of the last CUT_SEARCH_S seconds (between words, not inside one).
-        lo = max(open_seg[0] + 1, open_seg[1] - int(CUT_SEARCH_S * SAMPLE_RATE)) // WINDOW
-        hi = max(lo + 1, open_seg[1] // WINDOW)
-        cut = (lo + int(np.argmin(self._probs[lo:hi]))) * WINDOW if self._probs[lo:hi] else open_seg[1]
-        self._submit(open_seg[0], cut)
-        ep.cut_segment(cut)
-
-    def _cut_at_dip(self, open_seg: tuple[int, int]) -> bool:
-        """Cut a long stretch at its longest quiet gap between words (see DIP_CUT_S); True if cut."""
-        start, end = open_seg
-        if end - start < int(DIP_CUT_S * SAMPLE_RATE) or self.total - self._dip_checked < DIP_EVERY_S * SAMPLE_RATE:
-            return False
-        self._dip_checked = self.total
-        lo = (start + int(DIP_MIN_PIECE_S * SAMPLE_RATE)) // WINDOW
-        hi = (self.total - int(DIP_SETTLE_S * SAMPLE_RATE)) // WINDOW
-        first = start // WINDOW
-        if hi - lo < DIP_WINDOWS:
-            return False
-        whole = self._pcm()
-        frames = whole[first * WINDOW : hi * WINDOW].reshape(-1, WINDOW)
-        rms = np.sqrt(np.mean(np.square(frames), axis=1))
-        quiet = rms < DIP_RATIO * float(np.percentile(rms, 90))
-        best: tuple[int, int] | None = None  # (length, first window) of the longest quiet run
-        run = 0
-        for i in range(lo - first, hi - first):
-            run = run + 1 if quiet[i] else 0
-            if run >= DIP_WINDOWS and (best is None or run > best[0]):
-                best = (run, i - run + 1)
-        if best is None:
-            return False
-        gap_start, gap_end = (first + best[1]) * WINDOW, (first + best[1] + best[0]) * WINDOW
-        # Each piece keeps the whole gap (silence) as its edge padding, and not a word of the other.
-        self._cuts.update((gap_start, gap_end))
-        self._submit(start, gap_end)
-        self.endpointer.cut_segment(gap_start)
-        return True
-
     # ------------------------------------------------------------------ signals at a pause
 
     def _gather_signals(self) -> None:
@@ -292,7 +180,7 @@ class Listener:
             self._pause_smart = self._pause_smart_ms = self._waited_ms = None
             self._pause_waited = False
         if pause >= SPECULATE_AT_S:
-            self._decode_ahead()
+            self._segments.decode_ahead(ep.open_segment())
         if self._smart is not None and self._pause_smart is None and pause >= SMART_TURN_AT_S:
             started = time.perf_counter()
             try:
@@ -301,16 +189,15 @@ class Listener:
                 self._smart = None
             self._pause_smart_ms = round((time.perf_counter() - started) * 1000, 1)
         segment_closed = ep.open_segment() is None
-        done_count = self._segments.count if self._segments is not None else 0
-        pending = done_count < self._submitted
+        pending = self._segments.done < self._segments.submitted
         if segment_closed and pending and not self._pause_waited and pause >= cfg.wait_done_s - 0.1:
             # About to decide: the words of the last segment are worth a short wait (once a pause).
             self._pause_waited = True
             started = time.perf_counter()
-            self._await_transcripts(TRANSCRIPT_WAIT_S)
+            self._segments.wait(TRANSCRIPT_WAIT_S)
             self._waited_ms = round((time.perf_counter() - started) * 1000, 1)
-        texts = self._segments.texts() if self._segments is not None else []
-        current = segment_closed and len(texts) >= self._submitted
+        texts = self._segments.texts()
+        current = segment_closed and len(texts) >= self._segments.submitted
         # The words of the last segment that has any (a last stretch of noise decodes to nothing).
         said = [t for t in (*(p.text for p in self._parts), *texts) if t.strip()]
         tail = said[-1] if said else ""
@@ -329,63 +216,8 @@ class Listener:
 
     def _story_text(self) -> str:
         """The words so far, for the story check: the same text the answer's transcript will have."""
-        pieces = self._segments.pieces() if self._segments is not None else []
-        said = self._joined(pieces, [p.text for p in self._parts])
+        said = self._segments.joined(self._segments.pieces(), [p.text for p in self._parts])
         return " ".join(t for t in said if t.strip()).strip()
-
-    def _joined(self, pieces: list[tuple[int, str]], said: list[str]) -> list[str]:
-        """``said``, then the texts of ``pieces`` (first sample, text) in order.
-
-        A piece after a cut made at a quiet gap (``_cut_at_dip``) that carries the sentence
-        on is joined to the one before: Whisper's full stop and capital there mark the cut,
-        not the speaker, and a piece such as "Before anyone started guessing." read as a
-        surely finished answer at an ordinary pause (bench turns: 2 more barge-ins).
-        """
-        said = list(said)
-        for start, text in pieces:
-            if start in self._cuts and said and said[-1].strip() and continues(text, self.cfg.continuations):
-                said[-1] = join_pieces(said[-1], text)
-            else:
-                said.append(text)
-        return said
-
-    def _await_transcripts(self, limit_s: float) -> None:
-        deadline = time.monotonic() + limit_s
-        done = threading.Event()
-        # SegmentTranscriber exposes no completion event; poll it briefly (5 ms steps).
-        while self._segments is not None and self._segments.count < self._submitted and time.monotonic() < deadline:
-            done.wait(0.005)
-
-    def _pause_record(self, pause_s: float) -> dict[str, Any]:
-        decision = self.endpointer.current_decision()
-        return {
-            "at_s": round((self.endpointer.speech_end or 0) / SAMPLE_RATE, 3),
-            "silence_s": round(pause_s, 2),
-            "rule": decision.rule,
-            "wait_s": decision.wait_s,
-            "story_done": self.endpointer.signals.story.done if self.endpointer.signals.story else None,
-            "smart_turn": round(self._pause_smart, 3) if self._pause_smart is not None else None,
-        }
-
-    def _signals_record(self, decision: EndDecision | None) -> dict[str, Any]:
-        ep = self.endpointer
-        sig = ep.signals
-        return {
-            "rule": decision.rule if decision else None,
-            "wait_s": decision.wait_s if decision else None,
-            "silence_s": round(ep.ended_pause_s, 3),
-            "decided_at_s": round(ep.windows * WINDOW / SAMPLE_RATE, 3),
-            "tail": sig.tail[-120:],
-            "open_clause": open_clause(sig.tail, self.cfg.open_endings, self.cfg.fillers, self.cfg.dangling),
-            "hold_phrase": has_phrase(sig.tail, self.cfg.hold_phrases),
-            "transcript_current": sig.transcript_current,
-            "story_done": sig.story.done if sig.story else None,
-            "story": sig.story.summary if sig.story else None,
-            "smart_turn": round(sig.smart_turn, 3) if sig.smart_turn is not None else None,
-            "smart_turn_ms": self._pause_smart_ms,
-            "story_ms": self._story_ms,
-            "transcript_wait_ms": self._waited_ms,
-        }
 
     # ------------------------------------------------------------------ end and resume
 
@@ -393,19 +225,20 @@ class Listener:
         self.reason = reason
         self.endpoint_at = self._clock()
         self._end_total = self.total
-        signals = self._signals_record(self.endpointer.decision if reason == "silence" else None)
+        decision = self.endpointer.decision if reason == "silence" else None
+        signals = end_record(self.endpointer, self.cfg, decision, self._pause_smart_ms, self._story_ms, self._waited_ms)
         signals["reason"] = reason
         self._end_signals = signals
         rest = self.endpointer.take_open_segment()
         if rest and rest[1] > rest[0]:
-            self._submit_or_keep(*rest)
-        elif self._ahead is not None:
-            self._cancel_ahead()
+            self._segments.submit_or_keep(*rest)
+        elif self._segments.ahead is not None:
+            self._segments.cancel_ahead()
 
     def _resumed(self) -> None:
         if self._end_signals is not None:
             self._earlier.append(self._end_signals)
-        self._parts.append(self._finish_segments(self.total))
+        self._parts.append(self._segments.finish(self.total))
         self._checked_text = None
         self._verdict = None
         self.reason = None
@@ -413,22 +246,11 @@ class Listener:
         self._end_signals = None
         self.resumed += 1
 
-    def _finish_segments(self, samples: int) -> Transcript:
-        """Wait for this stretch's segments and stop their worker (none started: nothing said)."""
-        segments, self._segments = self._segments, None
-        self._submitted = 0
-        if segments is None:
-            return Transcript("")
-        transcript = segments.finish(samples / SAMPLE_RATE)
-        # The text the story check read, so the analysis after the answer finds its embeddings.
-        text = " ".join(t for t in self._joined(segments.pieces(), []) if t.strip())
-        return dataclasses.replace(transcript, text=text)
-
     def close(self) -> None:
         """Stop any transcription worker still running (the answer is final)."""
         with self._lock:
-            if self._segments is not None:
-                self._finish_segments(self.total)
+            if self._segments.stretch is not None:
+                self._segments.finish(self.total)
 
     def heard(self) -> Heard:
         """The answer so far (waits for the last segment's words). Valid after the end."""
@@ -442,7 +264,7 @@ class Listener:
 
     def _heard(self) -> Heard:
         end_total = self._end_total if self.reason is not None else self.total
-        self._parts.append(self._finish_segments(end_total))  # a resume starts fresh workers
+        self._parts.append(self._segments.finish(end_total))  # a resume starts fresh workers
         transcript = _merge(self._parts, end_total / SAMPLE_RATE)
         self._parts = [transcript]
         ep = self.endpointer
@@ -466,7 +288,7 @@ class Listener:
             start_s,
             end_s,
             self.endpoint_at if self.endpoint_at is not None else self._clock(),
-            self._segments_total,
+            self._segments.total,
             signals,
             self.resumed,
             self.audio_start_at,
