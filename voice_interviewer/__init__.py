@@ -20,6 +20,7 @@ from .errors import (
     VoiceInterviewerError,
 )
 from .ports import AnswerSource, Clock, Embedder, ResumableSource, SessionSink, Speaker, Transcriber
+from .saved import Feedback, Point, SavedSession
 from .types import (
     CHUNK,
     SAMPLE_RATE,
@@ -34,6 +35,7 @@ from .types import (
     Gap,
     ListenContext,
     Pause,
+    PreviousScore,
     Question,
     ResolvedModel,
     SentenceLabel,
@@ -65,16 +67,20 @@ __all__ = [
     "ConfigError",
     "DeliveryMetrics",
     "Embedder",
+    "Feedback",
     "FollowUp",
     "Gap",
     "InputError",
     "ListenContext",
     "ModelError",
     "Pause",
+    "Point",
+    "PreviousScore",
     "PromptError",
     "Question",
     "ResolvedModel",
     "ResumableSource",
+    "SavedSession",
     "SentenceLabel",
     "SessionError",
     "SessionSink",

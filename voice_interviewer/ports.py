@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .saved import Feedback
 from .types import CapturedAnswer, ListenContext, Transcript, TranscriptionStats, Turn
 
 
@@ -83,7 +84,7 @@ class SessionSink(Protocol):
 
     def record_turn(self, turn: Turn) -> None: ...
 
-    def record_feedback(self, feedback: dict[str, object]) -> None: ...
+    def record_feedback(self, feedback: Feedback) -> None: ...
 
     def finish(self, complete: bool) -> None: ...
 

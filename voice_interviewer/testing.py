@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .saved import Feedback
 from .types import (
     CHUNK,
     SAMPLE_RATE,
@@ -185,9 +186,9 @@ class MemorySink:
 
     turns: list[Turn] = field(default_factory=list)
     finished: bool | None = None
-    feedback: dict[str, object] | None = None
+    feedback: Feedback | None = None
 
-    def record_feedback(self, feedback: dict[str, object]) -> None:
+    def record_feedback(self, feedback: Feedback) -> None:
         self.feedback = feedback
 
     def record_turn(self, turn: Turn) -> None:

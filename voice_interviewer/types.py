@@ -217,21 +217,6 @@ class FollowUp:
         return {"target": self.key, "text": self.text, "rationale": self.rationale, "brain": self.brain}
 
 
-@dataclass(frozen=True)
-class Turn:
-    """One question and the candidate's answer, as persisted in the session."""
-
-    index: int
-    question_id: str
-    question: str
-    is_follow_up: bool
-    answer: Answer | None
-    timings: TurnTimings = field(default_factory=TurnTimings)
-    score: dict[str, object] | None = None
-    follow_up: FollowUp | None = None
-    error: str | None = None
-
-
 # ---------------------------------------------------------------- analysis
 
 StarLabel = Literal["situation", "task", "action", "result", "other"]  # a sentence's label
@@ -337,6 +322,37 @@ class Analysis:
     signals: Signals
     delivery: DeliveryMetrics | None
     warnings: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- the session (more in ``saved``)
+
+
+@dataclass(frozen=True)
+class PreviousScore:
+    """A turn's STAR score before a rescore replaced it (``review rescore``)."""
+
+    replaced_at: str
+    star_score: int | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and the candidate's answer, as persisted in the session.
+
+    analysis: the answer's analysis, saved as the turn's Score JSON (``store.codec``);
+    None for an answer that was not analysed (nothing heard, or it failed: see ``error``).
+    """
+
+    index: int
+    question_id: str
+    question: str
+    is_follow_up: bool
+    answer: Answer | None
+    timings: TurnTimings = field(default_factory=TurnTimings)
+    analysis: Analysis | None = None
+    follow_up: FollowUp | None = None
+    error: str | None = None
+    previous_scores: tuple[PreviousScore, ...] = ()  # oldest first; written by a rescore only
 
 
 @dataclass(frozen=True)

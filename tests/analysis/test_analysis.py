@@ -14,13 +14,13 @@ from voice_interviewer.adapters.sentences import PysbdSplitter
 from voice_interviewer.analysis.analyzer import Analyzer, align_words, split_long
 from voice_interviewer.analysis.fitting import _cache_key
 from voice_interviewer.analysis.hmm import posteriors, viterbi
-from voice_interviewer.analysis.score import score_json
 from voice_interviewer.analysis.star import expand_hmm, learned_hmm, state_path
 from voice_interviewer.analysis.star_score import star_score
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.content import load_content
 from voice_interviewer.content.prompts import COMPETENCY_IDS
 from voice_interviewer.errors import InputError
+from voice_interviewer.store.codec import score_to_json
 from voice_interviewer.testing import HashEmbedder
 from voice_interviewer.types import SENTENCE_LABELS, Transcript, Word
 
@@ -52,7 +52,7 @@ def test_every_sentence_is_labelled_in_order(analyzer: Analyzer) -> None:
 
 
 def test_score_json_matches_the_contract(analyzer: Analyzer) -> None:
-    data = score_json(analyzer.analyze("Q?", Transcript(ANSWER)), None)
+    data = score_to_json(analyzer.analyze("Q?", Transcript(ANSWER)), None)
     assert data["schema_version"] == 1
     assert set(data) >= {
         "question",
@@ -167,7 +167,7 @@ def test_splitter_and_signals_never_crash_on_any_unicode(text: str) -> None:
     assert len(result.sentences) >= 1
     assert result.signals.word_count >= 1
     assert result.signals.i_ratio is None or 0 <= result.signals.i_ratio <= 1
-    json_ready = score_json(result, None)
+    json_ready = score_to_json(result, None)
     assert json_ready["sentences"][0]["index"] == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from tests.interview.test_policy import FULL, analysis
@@ -9,7 +10,10 @@ from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_questions, load_round, pick_questions
 from voice_interviewer.interview.feedback import session_feedback
 from voice_interviewer.interview.history import read_history
+from voice_interviewer.saved import SavedSession
+from voice_interviewer.store.codec import feedback_to_json
 from voice_interviewer.testing import FakeClock, MemorySink, RecordingSpeaker, ScriptedAnswerSource
+from voice_interviewer.types import CompetencyScore, SentenceLabel, Turn
 
 NAMES = {"leadership": "Leadership", "customer_focus": "Customer Focus", "judgment": "Judgment"}
 
@@ -27,7 +31,7 @@ def test_feedback_names_strengths_and_improvements_with_evidence() -> None:
     assert fb.not_shown == ("Customer Focus",)  # leadership was covered in the constructed answers
     spoken = fb.spoken()
     assert "To work on:" in spoken and "Customer Focus" in spoken
-    assert fb.to_dict()["improvements"][0]["evidence"] == first.evidence
+    assert feedback_to_json(fb)["improvements"][0]["evidence"] == first.evidence
 
 
 def test_strong_answers_get_strengths() -> None:
@@ -37,23 +41,18 @@ def test_strong_answers_get_strengths() -> None:
     assert fb.not_shown == ()
 
 
-def _session(started: str, probs: dict[str, tuple[float, bool]], context: str) -> dict:
-    return {
-        "started_at": started,
-        "turns": [
-            {
-                "is_follow_up": False,
-                "score": {
-                    "competencies": [{"id": c, "probability": p, "covered": cov} for c, (p, cov) in probs.items()],
-                    "sentences": [{"text": context, "star": "situation"}],
-                },
-            },
-            {
-                "is_follow_up": True,
-                "score": {"competencies": [{"id": "judgment", "probability": 1.0, "covered": True}]},
-            },
-        ],
-    }
+def _session(started: str, probs: dict[str, tuple[float, bool]], context: str) -> SavedSession:
+    main = dataclasses.replace(
+        analysis(["situation"]),
+        sentences=(SentenceLabel(0, context, "situation", 0.9),),
+        competencies=tuple(CompetencyScore(c, p, p, cov, "", -1) for c, (p, cov) in probs.items()),
+    )
+    follow_up = dataclasses.replace(analysis(FULL), competencies=(CompetencyScore("judgment", 1, 1, True, "", -1),))
+    turns = (
+        Turn(0, "q1", "Q?", False, None, analysis=main),
+        Turn(1, "q1", "And then?", True, None, analysis=follow_up),
+    )
+    return SavedSession(started, "ana", "aa", started, None, True, turns)
 
 
 def test_history_orders_competencies_weakest_first_and_keeps_stories() -> None:
@@ -109,7 +108,7 @@ def test_interview_speaks_feedback_then_closing_and_records_it() -> None:
     assert speaker.said[1].startswith("Last time you told me about the billing migration.")
     assert speaker.said[-2].startswith("Before we finish, some quick feedback.")
     assert speaker.said[-1] == RND.closing
-    assert sink.feedback is not None and "improvements" in sink.feedback
+    assert sink.feedback is not None and sink.feedback.improvements
 
 
 def test_practice_with_history_recalls_an_earlier_story(home: Path) -> None:

@@ -117,7 +117,7 @@ def test_the_saved_turns_get_the_final_transcripts_and_the_feedback_does_not_wai
     for turn in sink.turns:
         assert turn.answer is not None and turn.answer.final_pass
         assert turn.answer.transcript.text == second.text
-        assert turn.score is not None and "forty percent" in str(turn.score["transcript"])
+        assert turn.analysis is not None and "forty percent" in turn.analysis.transcript.text
     assert second.lengths == [16000, 32000]  # each whole answer, once
     assert seen == [[streaming._texts[0]] * 2]  # the feedback came at once, on what was ready
 
@@ -149,5 +149,5 @@ def test_the_final_transcript_is_analysed_on_the_second_pass_thread(analyzer: An
     ).run()
     final.close()
     assert all(t.answer is not None and t.answer.final_pass for t in sink.turns)
-    assert all(t.score is not None and "forty percent" in str(t.score["transcript"]) for t in sink.turns)
+    assert all(t.analysis is not None and "forty percent" in t.analysis.transcript.text for t in sink.turns)
     assert threads == ["final-pass", "final-pass"]

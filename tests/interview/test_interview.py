@@ -15,6 +15,7 @@ from voice_interviewer.content.content import load_content
 from voice_interviewer.content.prompts import load_questions, load_round
 from voice_interviewer.errors import ModelError
 from voice_interviewer.interview.interview import Interview
+from voice_interviewer.store.codec import turn_to_json
 from voice_interviewer.testing import (
     FakeClock,
     FakeTranscriber,
@@ -154,7 +155,7 @@ def test_analysis_score_is_stored_with_timing(analyzer: Analyzer) -> None:
         FakeClock(step=0.01),
         analyzer=lambda: analyzer,
     ).run()
-    score = sink.turns[0].score
+    score = turn_to_json(sink.turns[0])["score"]
     assert score is not None and score["question"] == QUESTIONS[0].text and score["schema_version"] == 1
     assert sink.turns[0].timings.analysis_ready_s is not None
 
@@ -201,7 +202,7 @@ def test_follow_ups_form_a_thread_within_budget(analyzer: Analyzer) -> None:
     assert any(line.endswith("What about the result?") and line != "What about the result?" for line in speaker.said)
     assert brain.calls[0] == ((), 2) and brain.calls[2] == (("result", "metrics"), 0)
     assert all(t.timings.followup_ready_s is not None for t in sink.turns[:3])
-    assert sink.turns[0].score is not None and sink.turns[0].score["follow_up"]["target"] == "result"
+    assert turn_to_json(sink.turns[0])["score"]["follow_up"]["target"] == "result"  # saved with the score
 
 
 def test_time_box_spent_means_no_follow_ups(analyzer: Analyzer) -> None:
@@ -275,7 +276,7 @@ def test_speaking_again_during_the_reply_resumes_the_same_answer(analyzer: Analy
     first = sink.turns[0]
     assert first.answer is not None and first.answer.resumed == 1
     assert first.answer.transcript.text.endswith("builds took half the time.")
-    assert first.score is not None and "half the time" in str(first.score["transcript"])
+    assert first.analysis is not None and "half the time" in first.analysis.transcript.text
     assert speaker.stops and speaker.interrupted == [f"{RND.acknowledgements[0]} What about the result?"]
     assert RND.go_on in speaker.said
     assert len(brain.calls) == 3  # the dropped probe, the new decision, the second question's

@@ -38,25 +38,27 @@ from voice_interviewer.errors import SessionError
 from voice_interviewer.review.catalog import answer_metrics, compare, export, progress, scan, summarise
 from voice_interviewer.review.report import session_report
 from voice_interviewer.store.annotations import FILE_NAME, Annotation, load_annotations, overrides_by_turn
+from voice_interviewer.store.codec import read_session, session_from_json
 from voice_interviewer.store.schema import load_session
 
 # ------------------------------------------------------------------ 3. session.json, scan and the viewers
 
 
 def view_everything(data: dict[str, Any], folder: Path, annotations: list[Annotation]) -> None:
-    """What the CLI does with a loaded session: every viewer must work and give encodable text."""
-    path = folder / "session.json"
-    summarise(data, path)
-    for turn in data["turns"]:
+    """What the CLI does with a loaded session: it decodes into records, and every viewer must
+    work on them and give encodable text."""
+    session = session_from_json(data, folder)
+    summarise(session, folder)
+    for turn in session.turns:
         answer_metrics(turn)
-    compare(data, data)
-    progress([data, data])
+    compare(session, session)
+    progress([session, session])
     for fmt in ("json", "csv", "md"):
         export(data, fmt, annotations).encode("utf-8")
-    report = session_report(data, folder, annotations)
+    report = session_report(session, folder, annotations)
     render_session_html(report).encode("utf-8")
     console = Console(file=io.StringIO(), width=100)
-    render_session(data, console, annotations)
+    render_session(session, console, annotations)
     console.file.getvalue().encode("utf-8")  # type: ignore[attr-defined]
 
 
@@ -134,6 +136,12 @@ def test_scan_never_raises_and_lists_bad_sessions(tmp_path: Path, sessions: list
         {**SESSION, "session_id": 7},
         {**SESSION, "feedback": {"strengths": [{"evidence": "x"}]}},
         {**SESSION, "schema_version": True},
+        {
+            **SESSION,
+            "turns": [{**SESSION["turns"][0], "follow_up": {**SESSION["turns"][0]["follow_up"], "target": "x"}}],
+        },
+        {**SESSION, "turns": [{**SESSION["turns"][0], "answer": {**SESSION["turns"][0]["answer"], "words": [{}]}}]},
+        {**SESSION, "turns": [{**SESSION["turns"][0], "score": {**score(), "transcript": {"text": 3}}}]},
     ],
 )
 def test_malformed_sessions_are_rejected_on_load(tmp_path: Path, broken: dict[str, Any]) -> None:
@@ -186,7 +194,7 @@ def test_session_with_an_overlong_audio_file_name_is_viewable(tmp_path: Path) ->
     data["turns"][0]["answer"]["audio_file"] = "x" * 300 + ".wav"
     folder = session_folder(tmp_path, data)
     view_everything(load_session(folder / "session.json"), folder, [])
-    assert session_report(load_session(folder / "session.json"), folder, []).turns[0].audio_missing
+    assert session_report(read_session(folder / "session.json"), folder, []).turns[0].audio_missing
 
 
 def test_early_build_sessions_still_load(tmp_path: Path) -> None:

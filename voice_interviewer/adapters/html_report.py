@@ -119,9 +119,9 @@ def delivery_svg(report: SessionReport) -> str | None:
         legend_at_bottom=True,
     )
     chart.x_labels = [f"{t.number}{' (follow-up)' if t.is_follow_up else ''}" for t, _ in rows]
-    chart.add("words per minute", [round(d["wpm"], 1) for _, d in rows])
-    chart.add("fillers per minute", [round(d["fillers_per_min"], 2) for _, d in rows], secondary=True)
-    chart.add("longest pause (s)", [round(d["longest_pause_s"], 2) for _, d in rows], secondary=True)
+    chart.add("words per minute", [round(d.wpm, 1) for _, d in rows])
+    chart.add("fillers per minute", [round(d.fillers_per_min, 2) for _, d in rows], secondary=True)
+    chart.add("longest pause (s)", [round(d.longest_pause_s, 2) for _, d in rows], secondary=True)
     return _render(chart)
 
 

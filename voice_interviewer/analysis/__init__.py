@@ -13,5 +13,4 @@ In the order of a turn:
 - ``gaps``: an answer's gaps (what follow-ups probe, feedback advises, ``eval`` checks), thresholds once.
 - ``fitting``: the analyzer's models: exemplars embedded once, classifiers fitted on them, cached on disk.
 - ``analyzer``: one call turns a transcript into an ``Analysis`` (splits, embeds once, runs the above).
-- ``score``: the Score JSON, the stable contract of ``score --format json``.
 """

@@ -9,18 +9,16 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ..analysis.score import score_json
 from ..config import Config
 from ..content.prompts import COMPETENCY_IDS, prompts_checksum
 from ..errors import InputError, SessionError, VoiceInterviewerError
 from ..review.catalog import find_session, load_candidate, progress, session_files
 from ..review.report import ProgressReport, session_report
 from ..store.annotations import Annotation, add_annotation, load_annotations, make_annotation
+from ..store.codec import read_session, score_to_json, session_from_json
 from ..store.schema import load_session
 from ..store.session import atomic_write_text, now_iso, save_session, validate_name
-from ..types import Transcript, Word
 from .loading import build_analyzer, session_models
 
 SESSION_FILE = "session.json"
@@ -47,8 +45,8 @@ def write_session_report(cfg: Config, ref: str, output: Path | None = None) -> P
     from ..adapters.html_report import render_session_html
 
     folder = find_session(cfg.transcripts_dir, ref)
-    data = load_session(folder / SESSION_FILE)
-    html = render_session_html(session_report(data, folder, load_annotations(folder)))
+    session = read_session(folder / SESSION_FILE)
+    html = render_session_html(session_report(session, folder, load_annotations(folder)))
     return _write(output or folder / "report.html", html)
 
 
@@ -81,11 +79,6 @@ def rescore_targets(cfg: Config, ref: str | None, all_sessions: bool) -> list[Pa
     return [p.parent for p in session_files(cfg.transcripts_dir)[0]]
 
 
-def _transcript(answer: dict[str, Any]) -> Transcript:
-    words = tuple(Word(w["text"], w["start_s"], w["end_s"], w.get("probability", 1.0)) for w in answer["words"])
-    return Transcript(answer["text"], words, answer.get("duration_s"))
-
-
 def rescore(
     cfg: Config,
     folders: list[Path],
@@ -105,19 +98,22 @@ def rescore(
     }
     for folder in folders:
         try:
+            # The document is edited in place (so fields this build does not know are kept);
+            # the records say what each turn holds.
             data = load_session(folder / SESSION_FILE)
+            saved = session_from_json(data, folder)
         except VoiceInterviewerError as exc:
             yield folder, exc.message
             continue
-        turns = [t for t in data["turns"] if t.get("answer") and t["answer"].get("text")]
-        for done, turn in enumerate(turns, 1):
-            analysis = analyzer.analyze(turn["question"], _transcript(turn["answer"]), turn["answer"]["source"])
-            new = score_json(analysis, None)
-            old = turn.get("score")
-            if old is not None:
-                new["follow_up"] = old.get("follow_up", new["follow_up"])
-                turn.setdefault("previous_scores", []).append({"replaced_at": stamp["at"], "score": old})
-            turn["score"] = new
+        turns = [
+            (d, t) for d, t in zip(data["turns"], saved.turns, strict=True) if t.answer and t.answer.transcript.text
+        ]
+        for done, (doc, turn) in enumerate(turns, 1):
+            assert turn.answer is not None
+            analysis = analyzer.analyze(turn.question, turn.answer.transcript, turn.answer.source)
+            if doc["score"] is not None:
+                doc.setdefault("previous_scores", []).append({"replaced_at": stamp["at"], "score": doc["score"]})
+            doc["score"] = score_to_json(analysis, turn.follow_up)
             on_turn(folder, done, len(turns))
         data.setdefault("rescores", []).append(stamp)
         save_session(folder, data)

@@ -6,12 +6,11 @@ import dataclasses
 from pathlib import Path
 
 from ..analysis.analyzer import Analyzer
-from ..analysis.score import score_json
 from ..config import Config
 from ..content.prompts import load_questions, load_round
 from ..errors import InputError
 from ..interview.policy import decide
-from ..types import AnswerSourceKind, Transcript, TranscriptionStats
+from ..types import Analysis, AnswerSourceKind, FollowUp, Transcript, TranscriptionStats
 from .loading import build_analyzer, load_transcriber
 
 
@@ -46,8 +45,9 @@ def score_answer(
     audio: Path | None = None,
     round_id: str = "hiring_manager",
     analyzer: Analyzer | None = None,
-) -> dict[str, object]:
-    """Score one answer (text or audio) and return the Score JSON object."""
+) -> tuple[Analysis, FollowUp]:
+    """Score one answer (text or audio): its analysis and the follow-up the round would ask
+    (``store.codec.score_to_json`` makes them the Score JSON)."""
     if (text is None) == (audio is None):
         raise InputError("give exactly one of a text answer or an audio file", "use --text, --text-file or --audio")
     rnd = load_round(cfg.prompts_dir, round_id)
@@ -63,7 +63,7 @@ def score_answer(
     names = {c.id: c.name for c in analyzer.content.competencies}
     target = match_question_competency(cfg, question)
     follow = decide(analysis, rnd, target_competency=target, names=names)
-    return score_json(analysis, follow)
+    return analysis, follow
 
 
 def match_question_competency(cfg: Config, question: str) -> str | None:

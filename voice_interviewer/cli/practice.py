@@ -139,13 +139,15 @@ def score(
     cfg = _config(models={"whisper": whisper_model, "embedding": embedding_model})
     if text_file is not None:
         text = read_text_file(text_file)
-    result = score_answer(cfg, question, text=text, audio=audio, round_id=round_)
+    analysis, follow_up = score_answer(cfg, question, text=text, audio=audio, round_id=round_)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        from ..store.codec import score_to_json
+
+        sys.stdout.write(json.dumps(score_to_json(analysis, follow_up), ensure_ascii=False) + "\n")
         return
     from .render import render_score
 
-    render_score(result, out)
+    render_score(analysis, follow_up, out)
 
 
 @app.command("eval")

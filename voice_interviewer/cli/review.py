@@ -74,12 +74,12 @@ def review_show(
     """Show one session: transcripts with STAR labels, evidence, delivery, follow-ups and their rationale."""
     from ..review.catalog import find_session
     from ..store.annotations import load_annotations
-    from ..store.schema import load_session
+    from ..store.codec import read_session
     from .render import render_session
 
     cfg = _config()
     folder = find_session(cfg.transcripts_dir, session)
-    render_session(load_session(folder / "session.json"), out, load_annotations(folder))
+    render_session(read_session(folder / "session.json"), out, load_annotations(folder))
 
 
 @review_app.command("compare")
@@ -89,11 +89,11 @@ def review_compare(
 ) -> None:
     """Compare two attempts at the same questions: STAR score, parts, numbers, fillers, pace, length."""
     from ..review.catalog import compare, find_session
-    from ..store.schema import load_session
+    from ..store.codec import read_session
 
     cfg = _config()
-    a = load_session(find_session(cfg.transcripts_dir, first) / "session.json")
-    b = load_session(find_session(cfg.transcripts_dir, second) / "session.json")
+    a = read_session(find_session(cfg.transcripts_dir, first) / "session.json")
+    b = read_session(find_session(cfg.transcripts_dir, second) / "session.json")
     pairs = compare(a, b)
     if not pairs:
         out.print("These sessions have no scored answers to the same question.")

@@ -9,46 +9,14 @@ probe (``analysis.gaps``), so feedback and follow-ups agree about each answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..analysis.gaps import Gap, gaps_of, ownership
+from ..saved import Feedback, Point
 from ..types import Analysis
 
+__all__ = ["FILLERS_PER_MIN_HIGH", "Feedback", "Point", "session_feedback"]
+
 FILLERS_PER_MIN_HIGH = 6.0
-
-
-@dataclass(frozen=True)
-class Point:
-    """One piece of feedback; ``evidence`` is a sentence from the candidate's answers (or "")."""
-
-    text: str
-    evidence: str = ""
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """The end-of-round feedback: strengths, improvements, competencies not shown; spoken and saved in the session."""
-
-    strengths: tuple[Point, ...]
-    improvements: tuple[Point, ...]
-    not_shown: tuple[str, ...]  # competency names
-
-    def spoken(self) -> str:
-        parts = ["Before we finish, some quick feedback."]
-        if self.strengths:
-            parts.append("What worked: " + " ".join(p.text for p in self.strengths))
-        if self.improvements:
-            parts.append("To work on: " + " ".join(p.text for p in self.improvements))
-        if self.not_shown:
-            parts.append("Not shown yet: " + ", ".join(self.not_shown) + ".")
-        return " ".join(parts)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "strengths": [{"text": p.text, "evidence": p.evidence} for p in self.strengths],
-            "improvements": [{"text": p.text, "evidence": p.evidence} for p in self.improvements],
-            "not_shown": list(self.not_shown),
-        }
 
 
 def _first(analyses: Sequence[Analysis], labels: tuple[str, ...], last: bool = False) -> str:

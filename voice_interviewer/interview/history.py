@@ -1,6 +1,6 @@
 """A candidate's earlier sessions: which competencies look weakest, which stories were told.
 
-Pure logic over session dictionaries (session.json contents). The AA round uses it to
+Pure logic over saved sessions (``store.codec`` records). The AA round uses it to
 ask about the weakest competencies so far and to recall a story told before.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from ..saved import SavedSession
 from .policy import key_phrase
 
 
@@ -28,26 +28,20 @@ class CandidateHistory:
         return tuple(sorted(ids, key=lambda c: (self.covered.get(c, 0), self.strength.get(c, 0.0))))
 
 
-def read_history(sessions: Iterable[dict[str, Any]]) -> CandidateHistory:
+def read_history(sessions: Iterable[SavedSession]) -> CandidateHistory:
     """Summarise earlier sessions (oldest to newest order does not matter; started_at sorts them)."""
-    ordered = sorted(sessions, key=lambda s: str(s.get("started_at", "")), reverse=True)
+    ordered = sorted(sessions, key=lambda s: s.started_at, reverse=True)
     totals: dict[str, float] = {}
     covered: dict[str, int] = {}
     stories: list[str] = []
     answers = 0
     for session in ordered:
-        for turn in session.get("turns", []):
-            score = turn.get("score") if isinstance(turn, dict) else None
-            if not isinstance(score, dict) or turn.get("is_follow_up"):
-                continue
+        for analysis in session.main_analyses():
             answers += 1
-            for comp in score.get("competencies", []):
-                cid = comp.get("id")
-                if not isinstance(cid, str):
-                    continue
-                totals[cid] = totals.get(cid, 0.0) + float(comp.get("probability", 0.0) or 0.0)
-                covered[cid] = covered.get(cid, 0) + bool(comp.get("covered"))
-            context = [s.get("text", "") for s in score.get("sentences", []) if s.get("star") in ("situation", "task")]
+            for comp in analysis.competencies:
+                totals[comp.id] = totals.get(comp.id, 0.0) + float(comp.strength)
+                covered[comp.id] = covered.get(comp.id, 0) + comp.covered
+            context = [s.text for s in analysis.sentences if s.star in ("situation", "task")]
             phrase = key_phrase(context) if context else None
             if phrase and phrase not in stories:
                 stories.append(phrase)

@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..analysis.score import score_json
 from ..content.prompts import Round
 from ..errors import VoiceInterviewerError
 from ..ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
@@ -106,7 +105,6 @@ class Interview:
         self._feedback = feedback
         self._opening = opening  # said before the first question (e.g. recalling an earlier story)
         self.turns: list[Turn] = []
-        self.main_analyses: list[Analysis] = []  # first answers to main questions (feedback is on these)
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
         self._started: float | None = None
         self._barge_in_s = barge_in_s
@@ -114,10 +112,14 @@ class Interview:
         self._said_at = 0.0  # when the last line that was heard through began
         self.resumes = 0
         self._answers = AnswerProcessor(clock, transcriber, analyzer, notify)
-        # Second pass over each finished spoken answer (final_pass.py), and each turn's
-        # analysis (replaced when its final transcript lands).
+        # Second pass over each finished spoken answer (final_pass.py); its transcript and
+        # analysis replace the turn's when they land.
         self._finals = FinalVersions(final_pass)
-        self._analysis_of: dict[int, Analysis] = {}
+
+    @property
+    def main_analyses(self) -> list[Analysis]:
+        """The analyses of the answers to main questions, as they stand (feedback is on these)."""
+        return [t.analysis for t in self.turns if t.analysis is not None and not t.is_follow_up]
 
     def run(self) -> InterviewResult:
         complete = False
@@ -150,7 +152,7 @@ class Interview:
                 return
             if self._say_next(fb.spoken()):
                 break  # else the last answer went on: feedback on all of it
-        self.sink.record_feedback(fb.to_dict())
+        self.sink.record_feedback(fb)
         for title, points in (("Strength", fb.strengths), ("To improve", fb.improvements)):
             for p in points:
                 self._notify(f"{title}: {p.text}" + (f'  Evidence: "{p.evidence}"' if p.evidence else ""))
@@ -223,8 +225,6 @@ class Interview:
         turn = outcome.turn
         timings = dataclasses.replace(turn.timings, followup_ready_s=ready)
         updated = dataclasses.replace(turn, follow_up=decision, timings=timings)
-        if turn.score is not None:
-            updated = dataclasses.replace(updated, score={**turn.score, "follow_up": decision.to_dict()})
         self.turns[turn.index] = updated
         outcome.turn = updated
         self.sink.record_turn(updated)
@@ -248,9 +248,7 @@ class Interview:
             return None
         outcome = self._answers.process(question, asked_text, is_follow_up, index, start, timings, captured)
         self.turns.append(outcome.turn)
-        if outcome.analysis is not None and not is_follow_up:
-            self.main_analyses.append(outcome.analysis)
-        self._remember(outcome)
+        self._finals.heard(outcome.turn.index, outcome.samples)
         self.sink.record_turn(outcome.turn)
         self._awaiting_reply = start
         self._last = outcome
@@ -336,12 +334,8 @@ class Interview:
         outcome = self._answers.process(
             last.question, old.question, old.is_follow_up, old.index, last.start, timings, captured
         )
-        self.turns[old.index] = outcome.turn
-        if not old.is_follow_up:  # the last main answer: its analysis is replaced by the whole answer's
-            self.main_analyses = [a for a in self.main_analyses if a is not last.analysis]
-            if outcome.analysis is not None:
-                self.main_analyses.append(outcome.analysis)
-        self._remember(outcome)
+        self.turns[old.index] = outcome.turn  # the whole answer's analysis replaces the first part's
+        self._finals.heard(outcome.turn.index, outcome.samples)
         self.sink.record_turn(outcome.turn)
         self._last = outcome
 
@@ -357,11 +351,6 @@ class Interview:
         self._last = None
 
     # ------------------------------------------------------------------ the final transcription pass
-
-    def _remember(self, outcome: Outcome) -> None:
-        if outcome.analysis is not None:
-            self._analysis_of[outcome.turn.index] = outcome.analysis
-        self._finals.heard(outcome.turn.index, outcome.samples)
 
     def _final_analysis(self, turn: Turn) -> Callable[[Transcript], Analysis | None] | None:
         """The analysis of the turn's final transcript, for the second pass's worker to make."""
@@ -384,23 +373,17 @@ class Interview:
         answer = turn.answer
         if answer is None or not transcript.text.strip():
             return  # the second pass heard nothing: keep what the interviewer heard
-        analysis = self._analysis_of.get(index)
-        score = turn.score
+        analysis = turn.analysis
         if self._analyzer is not None:
             try:
-                new = ready or self._analyzer().analyze(turn.question, transcript, answer.source)
+                analysis = ready or self._analyzer().analyze(turn.question, transcript, answer.source)
             except VoiceInterviewerError:
                 return
-            self.main_analyses = [new if a is analysis else a for a in self.main_analyses]
-            self._analysis_of[index], analysis = new, new
-            score = score_json(new, None)
-            if turn.follow_up is not None:
-                score = {**score, "follow_up": turn.follow_up.to_dict()}
         answer = dataclasses.replace(answer, transcript=transcript, final_pass=True)
-        updated = dataclasses.replace(turn, answer=answer, score=score)
+        updated = dataclasses.replace(turn, answer=answer, analysis=analysis)
         self.turns[index] = updated
         if self._last is not None and self._last.turn.index == index:
-            self._last.turn, self._last.analysis = updated, analysis
+            self._last.turn = updated
         self.sink.record_turn(updated)
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..analysis.score import score_json
 from ..errors import VoiceInterviewerError
 from ..ports import Clock, Transcriber
 from ..types import Analysis, Answer, AnswerSourceKind, CapturedAnswer, Question, Transcript, Turn, TurnTimings
@@ -28,10 +27,14 @@ class Outcome:
     """A turn as the loop holds it: the saved record plus what it needs to go on with it."""
 
     turn: Turn
-    analysis: Analysis | None
     start: float
     question: Question | None = None
     samples: Any = None  # the answer's audio (numpy), for the final transcription pass
+
+    @property
+    def analysis(self) -> Analysis | None:
+        """The answer's analysis (None if it was not analysed)."""
+        return self.turn.analysis
 
 
 class AnswerProcessor:
@@ -106,7 +109,6 @@ class AnswerProcessor:
                 end_signals=captured.end_signals,
                 resumed=captured.resumed,
             )
-        score: dict[str, Any] | None = score_json(analysis, None) if analysis is not None else None
         turn = Turn(
             index=index,
             question_id=question.id,
@@ -114,11 +116,11 @@ class AnswerProcessor:
             is_follow_up=is_follow_up,
             answer=answer,
             timings=timings,
-            score=score,
+            analysis=analysis,
             error=error,
         )
         samples = captured.utterance.samples if captured.utterance is not None and answer is not None else None
-        return Outcome(turn, analysis, start, question, samples)
+        return Outcome(turn, start, question, samples)
 
     def _transcribe(self, captured: CapturedAnswer) -> Transcript:
         if captured.transcript is not None:

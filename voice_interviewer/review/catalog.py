@@ -1,6 +1,6 @@
 """Saved sessions for review: find, summarise, compare attempts, track progress, export.
 
-Pure standard library over the session folder contract (``session.json``). A session
+Pure standard library over the session records (``store.codec.read_session``). A session
 that cannot be read is reported, never fatal: the others are still listed.
 """
 
@@ -17,10 +17,12 @@ from statistics import mean
 from typing import Any
 
 from ..errors import InputError, SessionError
+from ..saved import SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
+from ..store.codec import read_session, session_from_json
 from ..store.markdown import render_markdown
-from ..store.schema import load_session
 from ..store.session import validate_name
+from ..types import Analysis, Turn
 
 
 @dataclass(frozen=True)
@@ -45,21 +47,18 @@ class Unreadable:
     reason: str
 
 
-def _main_scores(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [t["score"] for t in data.get("turns", []) if t.get("score") and not t.get("is_follow_up")]
-
-
-def summarise(data: dict[str, Any], path: Path) -> SessionSummary:
-    scores = [s["star"]["score"] for s in _main_scores(data)]
+def summarise(session: SavedSession, folder: Path) -> SessionSummary:
+    """``session`` (read from ``folder``) in one line."""
+    scores = [a.star.score for a in session.main_analyses()]
     return SessionSummary(
-        session_id=str(data.get("session_id", path.parent.name)),
-        candidate=str(data.get("candidate", path.parent.parent.name)),
-        round=str(data.get("round", "")),
-        started_at=str(data.get("started_at", "")),
-        complete=bool(data.get("complete")),
-        answers=sum(1 for t in data.get("turns", []) if t.get("answer")),
+        session_id=session.session_id,
+        candidate=session.candidate,
+        round=session.round,
+        started_at=session.started_at,
+        complete=session.complete,
+        answers=sum(1 for t in session.turns if t.answer is not None),
         star_score=round(mean(scores), 1) if scores else None,
-        path=path.parent,
+        path=folder,
     )
 
 
@@ -77,14 +76,14 @@ def session_files(transcripts_dir: Path, candidate: str = "*") -> tuple[list[Pat
     return inside, outside
 
 
-def load_candidate(transcripts_dir: Path, candidate: str) -> tuple[list[dict[str, Any]], list[Unreadable]]:
+def load_candidate(transcripts_dir: Path, candidate: str) -> tuple[list[SavedSession], list[Unreadable]]:
     """Every readable session of one candidate, and the ones that could not be read."""
     validate_name(candidate, "candidate name")
     paths, bad = session_files(transcripts_dir, candidate)
     sessions = []
     for path in paths:
         try:
-            sessions.append(load_session(path))
+            sessions.append(read_session(path))
         except SessionError as exc:
             bad.append(Unreadable(path, exc.message))
     return sessions, bad
@@ -96,8 +95,8 @@ def scan(transcripts_dir: Path) -> tuple[list[SessionSummary], list[Unreadable]]
     paths, bad = session_files(transcripts_dir)
     for path in paths:
         try:
-            found.append(summarise(load_session(path), path))
-        except SessionError as exc:  # load_session checks the shape the summary relies on
+            found.append(summarise(read_session(path), path.parent))
+        except SessionError as exc:  # load_session checks the shape the records rely on
             bad.append(Unreadable(path, exc.message))
     return found, bad
 
@@ -170,35 +169,35 @@ class AnswerMetrics:
     covered: tuple[str, ...]
 
 
-def answer_metrics(turn: dict[str, Any]) -> AnswerMetrics | None:
-    score = turn.get("score")
-    if not score:
+def answer_metrics(turn: Turn) -> AnswerMetrics | None:
+    """The figures of a scored turn (None when it was not analysed)."""
+    a = turn.analysis
+    if a is None:
         return None
-    delivery = score.get("delivery") or {}
-    sig = score["signals"]
+    sig, delivery = a.signals, a.delivery
     return AnswerMetrics(
-        question_id=turn.get("question_id", ""),
-        question=turn.get("question", ""),
-        star_score=score["star"]["score"],
-        missing=tuple(score["star"]["missing"]),
-        words=sig["word_count"],
-        i_ratio=sig["i_ratio"],
-        numbers=len(sig["quantified_results"]),
-        reflection=sig["has_reflection"],
-        fillers_per_min=delivery.get("fillers_per_min"),
-        wpm=delivery.get("wpm"),
-        covered=tuple(c["id"] for c in score["competencies"] if c["covered"]),
+        question_id=turn.question_id,
+        question=turn.question,
+        star_score=a.star.score,
+        missing=a.star.missing,
+        words=sig.word_count,
+        i_ratio=sig.i_ratio,
+        numbers=len(sig.quantified_results),
+        reflection=sig.has_reflection,
+        fillers_per_min=delivery.fillers_per_min if delivery else None,
+        wpm=delivery.wpm if delivery else None,
+        covered=tuple(c.id for c in a.competencies if c.covered),
     )
 
 
-def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[AnswerMetrics, AnswerMetrics]]:
+def compare(a: SavedSession, b: SavedSession) -> list[tuple[AnswerMetrics, AnswerMetrics]]:
     """Pairs of main answers to the same question in two sessions (attempt A, attempt B)."""
-    first = {t["question_id"]: t for t in a.get("turns", []) if not t.get("is_follow_up")}
+    first = {t.question_id: t for t in a.turns if not t.is_follow_up}
     pairs = []
-    for turn in b.get("turns", []):
-        if turn.get("is_follow_up") or turn.get("question_id") not in first:
+    for turn in b.turns:
+        if turn.is_follow_up or turn.question_id not in first:
             continue
-        ma, mb = answer_metrics(first[turn["question_id"]]), answer_metrics(turn)
+        ma, mb = answer_metrics(first[turn.question_id]), answer_metrics(turn)
         if ma and mb:
             pairs.append((ma, mb))
     return pairs
@@ -217,30 +216,33 @@ class ProgressPoint:
     numbers_share: float | None  # share of answers with a number in the result
 
 
-def progress(sessions: Iterable[dict[str, Any]]) -> list[ProgressPoint]:
+def progress(sessions: Iterable[SavedSession]) -> list[ProgressPoint]:
+    """One point per session, oldest first."""
     points = []
-    for data in sorted(sessions, key=lambda d: str(d.get("started_at", ""))):
-        scores = _main_scores(data)
+    for session in sorted(sessions, key=lambda s: s.started_at):
+        scores = session.main_analyses()
         comps: dict[str, list[float]] = {}
-        for s in scores:
-            for c in s["competencies"]:
-                comps.setdefault(c["id"], []).append(float(c.get("probability", 0.0)))
-        fillers = [s["delivery"]["fillers_per_min"] for s in scores if s.get("delivery")]
-        wpm = [s["delivery"]["wpm"] for s in scores if s.get("delivery")]
+        for a in scores:
+            for c in a.competencies:
+                comps.setdefault(c.id, []).append(float(c.strength))
+        delivered = [a.delivery for a in scores if a.delivery is not None]
         points.append(
             ProgressPoint(
-                session_id=str(data.get("session_id")),
-                started_at=str(data.get("started_at", "")),
-                star_score=round(mean(s["star"]["score"] for s in scores), 1) if scores else None,
+                session_id=session.session_id,
+                started_at=session.started_at,
+                star_score=round(mean(a.star.score for a in scores), 1) if scores else None,
                 competency={k: round(mean(v), 3) for k, v in comps.items()},
-                fillers_per_min=round(mean(fillers), 2) if fillers else None,
-                wpm=round(mean(wpm), 1) if wpm else None,
-                numbers_share=round(mean(bool(s["signals"]["quantified_results"]) for s in scores), 2)
-                if scores
-                else None,
+                fillers_per_min=round(mean(d.fillers_per_min for d in delivered), 2) if delivered else None,
+                wpm=round(mean(d.wpm for d in delivered), 1) if delivered else None,
+                numbers_share=_share(scores),
             )
         )
     return points
+
+
+def _share(scores: list[Analysis]) -> float | None:
+    """The share of answers with a number in the result."""
+    return round(mean(bool(a.signals.quantified_results) for a in scores), 2) if scores else None
 
 
 CSV_FIELDS = (
@@ -256,7 +258,11 @@ def _note_line(a: Annotation) -> str:
 
 def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None = None) -> str:
     """The session as JSON (the documented schema, plus ``annotations`` when a coach added some),
-    CSV (one row per turn, with the coach's score and notes) or Markdown (with a coach notes section)."""
+    CSV (one row per turn, with the coach's score and notes) or Markdown (with a coach notes section).
+
+    ``data``: the session document as ``store.schema.load_session`` read it (JSON and Markdown
+    keep every field of the file; CSV reads its records).
+    """
     annotations = annotations or []
     coach = overrides_by_turn(annotations)
     if fmt == "json":
@@ -270,22 +276,22 @@ def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None 
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
     writer.writeheader()
-    for turn in data.get("turns", []):
+    session = session_from_json(data)
+    for turn in session.turns:
         m = answer_metrics(turn)
-        ov = coach.get(turn.get("index", -1))
-        answer = turn.get("answer") or {}
-        score = turn.get("score") or {}
+        ov = coach.get(turn.index)
+        answer, a = turn.answer, turn.analysis
         writer.writerow(
             {
-                "session_id": data.get("session_id"),
-                "candidate": data.get("candidate"),
-                "round": data.get("round"),
-                "turn": turn.get("index"),
-                "question_id": turn.get("question_id"),
-                "is_follow_up": turn.get("is_follow_up"),
-                "question": turn.get("question"),
-                "source": answer.get("source"),
-                "end_reason": answer.get("end_reason"),
+                "session_id": session.session_id,
+                "candidate": session.candidate,
+                "round": session.round,
+                "turn": turn.index,
+                "question_id": turn.question_id,
+                "is_follow_up": turn.is_follow_up,
+                "question": turn.question,
+                "source": answer.source if answer else None,
+                "end_reason": answer.end_reason if answer else None,
                 "star_score": m.star_score if m else "",
                 "missing": " ".join(m.missing) if m else "",
                 "words": m.words if m else "",
@@ -294,8 +300,8 @@ def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None 
                 "reflection": m.reflection if m else "",
                 "wpm": "" if not m or m.wpm is None else m.wpm,
                 "fillers_per_min": "" if not m or m.fillers_per_min is None else m.fillers_per_min,
-                "top_competency": score["competencies"][0]["id"] if score.get("competencies") else "",
-                "follow_up_target": (turn.get("follow_up") or {}).get("target", ""),
+                "top_competency": a.competencies[0].id if a and a.competencies else "",
+                "follow_up_target": turn.follow_up.key if turn.follow_up else "",
                 "coach_star_score": ov.star_score.star_score if ov and ov.star_score else "",
                 "coach_notes": " | ".join(_note_line(a) for a in ov.notes) if ov else "",
             }

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..saved import Feedback, SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
-from ..types import SENTENCE_LABELS
+from ..types import SENTENCE_LABELS, Analysis, CompetencyScore, DeliveryMetrics, FollowUp, Signals, Turn
 from .catalog import ProgressPoint
 
 STAR_PARTS = SENTENCE_LABELS  # the four parts and "other", in the order the legend shows them
@@ -59,10 +60,10 @@ class TurnView:
     sentences: tuple[SentenceView, ...]
     timeline: tuple[Segment, ...]
     timeline_unit: str  # "s" or "words"
-    competencies: tuple[dict[str, Any], ...]  # the top three (id, probability, covered, evidence)
-    signals: dict[str, Any] | None
-    delivery: dict[str, Any] | None
-    follow_up: dict[str, Any] | None
+    competencies: tuple[CompetencyScore, ...]  # the top three
+    signals: Signals | None
+    delivery: DeliveryMetrics | None
+    follow_up: FollowUp | None
     notes: tuple[Annotation, ...]
     error: str | None
 
@@ -79,7 +80,7 @@ class SessionReport:
     complete: bool
     turns: tuple[TurnView, ...]
     coverage: tuple[tuple[str, float, bool], ...]  # competency id, best probability, covered in any answer
-    feedback: dict[str, Any] | None
+    feedback: Feedback | None
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,14 @@ class ProgressReport:
     competency_ids: tuple[str, ...]
 
 
-def _timeline(score: dict[str, Any], labels: list[str]) -> tuple[tuple[Segment, ...], str]:
-    sentences = score["sentences"]
-    if sentences and all(s.get("start_s") is not None and s.get("end_s") is not None for s in sentences):
-        return tuple(Segment(lab, s["start_s"], s["end_s"]) for s, lab in zip(sentences, labels, strict=True)), "s"
+def _timeline(analysis: Analysis, labels: list[str]) -> tuple[tuple[Segment, ...], str]:
+    sentences = analysis.sentences
+    if sentences and all(s.start_s is not None and s.end_s is not None for s in sentences):
+        segments = [Segment(lab, s.start_s or 0.0, s.end_s or 0.0) for s, lab in zip(sentences, labels, strict=True)]
+        return tuple(segments), "s"
     segments, pos = [], 0.0
     for s, lab in zip(sentences, labels, strict=True):
-        n = len(s["text"].split())
+        n = len(s.text.split())
         segments.append(Segment(lab, pos, pos + n))
         pos += n
     return tuple(segments), "words"
@@ -110,73 +112,73 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _turn_view(turn: dict[str, Any], folder: Path, overrides: dict[int, Any]) -> TurnView:
-    answer = turn.get("answer") or {}
-    score = turn.get("score")
-    ov = overrides.get(turn["index"])
-    audio = answer.get("audio_file")
+def _turn_view(turn: Turn, folder: Path, overrides: dict[int, Any]) -> TurnView:
+    answer, a = turn.answer, turn.analysis
+    ov = overrides.get(turn.index)
+    audio = answer.audio_file if answer else None
     sentences: list[SentenceView] = []
-    if score:
+    if a is not None:
         evidence: dict[str, list[str]] = {}
-        for c in score["competencies"]:
-            if c["covered"] and c.get("evidence"):
-                evidence.setdefault(c["evidence"], []).append(c["id"])
-        for i, s in enumerate(score["sentences"]):
+        for c in a.competencies:
+            if c.covered and c.evidence:
+                evidence.setdefault(c.evidence, []).append(c.id)
+        for i, s in enumerate(a.sentences):
             coach = ov.labels.get(i) if ov else None
             sentences.append(
                 SentenceView(
                     number=i + 1,
-                    text=s["text"],
-                    star=coach[0] if coach else s["star"],
-                    machine_star=s["star"],
-                    confidence=float(s.get("confidence", 0.0)),
+                    text=s.text,
+                    star=coach[0] if coach else s.star,
+                    machine_star=s.star,
+                    confidence=float(s.confidence),
                     coach=coach[1] if coach else None,
-                    evidence_for=tuple(evidence.get(s["text"], ())),
+                    evidence_for=tuple(evidence.get(s.text, ())),
                 )
             )
-    timeline, unit = _timeline(score, [s.star for s in sentences]) if score else ((), "words")
+    timeline, unit = _timeline(a, [s.star for s in sentences]) if a else ((), "words")
     return TurnView(
-        number=turn["index"] + 1,
-        is_follow_up=bool(turn.get("is_follow_up")),
-        question=turn.get("question", ""),
-        source=answer.get("source"),
-        end_reason=answer.get("end_reason"),
+        number=turn.index + 1,
+        is_follow_up=turn.is_follow_up,
+        question=turn.question,
+        source=answer.source if answer else None,
+        end_reason=answer.end_reason if answer else None,
         audio_file=audio,
         audio_missing=audio is not None and not _is_file(folder / audio),
-        text=answer.get("text") or "",
-        star_score=score["star"]["score"] if score else None,
+        text=answer.transcript.text if answer else "",
+        star_score=a.star.score if a else None,
         coach_score=ov.star_score if ov else None,
-        previous_scores=tuple(p["score"]["star"]["score"] for p in turn.get("previous_scores", []) if p.get("score")),
-        missing=tuple(score["star"]["missing"]) if score else (),
+        previous_scores=tuple(p.star_score for p in turn.previous_scores if p.star_score is not None),
+        missing=a.star.missing if a else (),
         sentences=tuple(sentences),
         timeline=timeline,
         timeline_unit=unit,
-        competencies=tuple(score["competencies"][:3]) if score else (),
-        signals=score["signals"] if score else None,
-        delivery=score.get("delivery") if score else None,
-        follow_up=turn.get("follow_up"),
+        competencies=a.competencies[:3] if a else (),
+        signals=a.signals if a else None,
+        delivery=a.delivery if a else None,
+        follow_up=turn.follow_up,
         notes=tuple(ov.notes) if ov else (),
-        error=turn.get("error"),
+        error=turn.error,
     )
 
 
-def session_report(data: dict[str, Any], folder: Path, annotations: list[Annotation]) -> SessionReport:
+def session_report(session: SavedSession, folder: Path, annotations: list[Annotation]) -> SessionReport:
+    """``session`` (read from ``folder``, where its audio is) with the coach's annotations, as the report shows it."""
     overrides = overrides_by_turn(annotations)
-    turns = tuple(_turn_view(t, folder, overrides) for t in data.get("turns", []))
+    turns = tuple(_turn_view(t, folder, overrides) for t in session.turns)
     best: dict[str, tuple[float, bool]] = {}
-    for t in data.get("turns", []):
-        for c in (t.get("score") or {}).get("competencies", []):
-            p, covered = best.get(c["id"], (0.0, False))
-            best[c["id"]] = (max(p, float(c.get("probability", 0.0))), covered or bool(c["covered"]))
+    for t in session.turns:
+        for c in t.analysis.competencies if t.analysis else ():
+            p, covered = best.get(c.id, (0.0, False))
+            best[c.id] = (max(p, float(c.strength)), covered or c.covered)
     coverage = tuple(sorted(((cid, p, cov) for cid, (p, cov) in best.items()), key=lambda x: -x[1]))
     return SessionReport(
-        session_id=str(data["session_id"]),
-        candidate=str(data["candidate"]),
-        round=str(data["round"]),
-        started_at=str(data["started_at"]),
-        ended_at=data.get("ended_at"),
-        complete=bool(data.get("complete")),
+        session_id=session.session_id,
+        candidate=session.candidate,
+        round=session.round,
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        complete=session.complete,
         turns=turns,
         coverage=coverage,
-        feedback=data.get("feedback"),
+        feedback=session.feedback,
     )

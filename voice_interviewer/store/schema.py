@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import SessionError
-from ..types import SENTENCE_LABELS
+from ..types import MOVE_ON, SENTENCE_LABELS, Gap
 
 SCHEMA_VERSION = 1
 
@@ -110,7 +111,7 @@ def _fill_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-# What the viewers (review, export, report) rely on, checked on load so that a session that loads
+# What the viewers (review, export, report) rely on and ``codec`` decodes, checked on load so that a session that loads
 # is safe to view. A dict is an object with these keys ("key?" = optional), [x] a list of x,
 # a frozenset the allowed strings, _OrNone(x) x or null; any other value is the type(s) to match.
 # Not jsonschema with schemas/session.schema.json: on a 6-answer session that took 4.4 ms
@@ -121,24 +122,65 @@ class _OrNone:
     shape: Any
 
 
+@dataclasses.dataclass(frozen=True)
+class _Matches:
+    """A string matching ``pattern`` (whole), described as ``what`` in the error."""
+
+    pattern: re.Pattern[str]
+    what: str
+
+
+# A follow-up target: moving on, a gap, or "competency:<id>" (types.target_key).
+_TARGET = _Matches(
+    re.compile("|".join([re.escape(MOVE_ON), *(re.escape(g) for g in Gap if g is not Gap.COMPETENCY)])
+               + f"|{Gap.COMPETENCY}:.+", re.DOTALL),
+    "a known follow-up target",
+)  # fmt: skip
+
+
 _NUM = (int, float)
 _STR_LIST = [str]
+_WORD = {"text": str, "start_s": _NUM, "end_s": _NUM, "probability?": _NUM}
 _SCORE_SHAPE = {
-    "star": {"score": _NUM, "missing": _STR_LIST},
+    "question?": str,
+    "source?": str,
+    "transcript?": {"text": str, "duration_s?": _OrNone(_NUM), "words?": [_WORD]},
+    "star": {
+        "score": _NUM,
+        "missing": _STR_LIST,
+        "weak?": _STR_LIST,
+        "share_words?": dict,
+        "share_seconds?": _OrNone(dict),
+    },
     "sentences": [
         {
+            "index?": int,
             "text": str,
             "star": frozenset(SENTENCE_LABELS),
             "confidence?": _NUM,
             "start_s?": _OrNone(_NUM),
             "end_s?": _OrNone(_NUM),
+            "reflection?": bool,
         }
     ],
-    "competencies": [{"id": str, "similarity": _NUM, "probability": _NUM, "covered": bool, "evidence": str}],
+    "competencies": [
+        {
+            "id": str,
+            "similarity": _NUM,
+            "probability": _NUM,
+            "covered": bool,
+            "evidence": str,
+            "evidence_index?": int,
+        }
+    ],
     "signals": {
         "i_ratio": _OrNone(_NUM),
+        "i_count?": int,
+        "we_count?": int,
         "quantified_results": _STR_LIST,
         "has_reflection": bool,
+        "specific?": bool,
+        "generic_phrases?": _STR_LIST,
         "word_count": int,
         "length_verdict": str,
     },
@@ -148,9 +190,12 @@ _SCORE_SHAPE = {
             "filler_count": int,
             "fillers_per_min": _NUM,
             "fillers": dict,
+            "hedge_count?": int,
+            "hedges?": dict,
             "long_pauses": [{"start_s": _NUM, "duration_s": _NUM}],
             "longest_pause_s": _NUM,
             "duration_s": _NUM,
+            "speaking_s?": _NUM,
         }
     ),
     "warnings": _STR_LIST,
@@ -177,7 +222,7 @@ _SESSION_SHAPE = {
                     "end_reason": str,
                     "text": _OrNone(str),
                     "duration_s": _OrNone(_NUM),
-                    "words": list,
+                    "words": [_WORD],
                     "overflows": int,
                     "resumed?": int,
                     "final_pass?": bool,
@@ -185,8 +230,8 @@ _SESSION_SHAPE = {
                 }
             ),
             "score": _OrNone(_SCORE_SHAPE),
-            "previous_scores?": [{"score?": _OrNone({"star": {"score": _NUM}})}],
-            "follow_up": _OrNone({"target": str, "text": str, "rationale": str, "brain?": str}),
+            "previous_scores?": [{"replaced_at?": str, "score?": _OrNone({"star": {"score": _NUM}})}],
+            "follow_up": _OrNone({"target": _TARGET, "text": str, "rationale": str, "brain?": str}),
             "timings": dict.fromkeys(_TIMING_KEYS, _OrNone(_NUM)),
             "error": _OrNone(str),
         }
@@ -214,6 +259,9 @@ def _check_shape(value: Any, shape: Any, where: str) -> None:
             raise ValueError(f"{where} is not a list")
         for i, item in enumerate(value):
             _check_shape(item, shape[0], f"{where}[{i}]")
+    elif isinstance(shape, _Matches):
+        if not isinstance(value, str) or not shape.pattern.fullmatch(value):
+            raise ValueError(f"{where} is not {shape.what}")
     elif isinstance(shape, frozenset):
         if not isinstance(value, str) or value not in shape:
             raise ValueError(f"{where} is not one of {', '.join(sorted(shape))}")

@@ -7,7 +7,6 @@ next to it while it is captured. ``transcript.md`` is a readable copy.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -17,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, SessionError
+from ..saved import Feedback
 from ..types import Turn
+from .codec import feedback_to_json, turn_to_json
 from .markdown import render_markdown
 from .schema import SCHEMA_VERSION
 
@@ -51,35 +52,6 @@ def atomic_write_text(path: Path, text: str) -> None:
 def now_iso() -> str:
     """Now, in UTC, as ISO 8601 to the second (how every timestamp is stored)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def turn_to_dict(turn: Turn) -> dict[str, Any]:
-    answer = None
-    if turn.answer is not None:
-        tr = turn.answer.transcript
-        answer = {
-            "source": turn.answer.source,
-            "audio_file": turn.answer.audio_file,
-            "end_reason": turn.answer.end_reason,
-            "text": tr.text,
-            "duration_s": tr.duration_s,
-            "words": [dataclasses.asdict(w) for w in tr.words],
-            "overflows": turn.answer.overflows,
-            "resumed": turn.answer.resumed,
-            "final_pass": turn.answer.final_pass,
-            "end_signals": turn.answer.end_signals,
-        }
-    return {
-        "index": turn.index,
-        "question_id": turn.question_id,
-        "question": turn.question,
-        "is_follow_up": turn.is_follow_up,
-        "answer": answer,
-        "score": turn.score,
-        "follow_up": turn.follow_up.to_dict() if turn.follow_up else None,
-        "timings": dataclasses.asdict(turn.timings),
-        "error": turn.error,
-    }
 
 
 class SessionStore:
@@ -141,7 +113,7 @@ class SessionStore:
     def record_turn(self, turn: Turn) -> None:
         """Persist a completed turn, or replace the one with its index (recorded again with more
         timings, a resumed answer, or its final transcript)."""
-        entry = turn_to_dict(turn)
+        entry = turn_to_json(turn)
         if entry["answer"] and entry["answer"]["audio_file"]:
             audio = Path(entry["answer"]["audio_file"])
             if audio.is_absolute() and audio.parent == self.folder:
@@ -154,9 +126,9 @@ class SessionStore:
             turns.append(entry)
         self._save()
 
-    def record_feedback(self, feedback: dict[str, Any]) -> None:
+    def record_feedback(self, feedback: Feedback) -> None:
         """The end-of-round feedback (strengths, improvements with evidence, competencies not shown)."""
-        self.data["feedback"] = feedback
+        self.data["feedback"] = feedback_to_json(feedback)
         self._save()
 
     def finish(self, complete: bool) -> None:
