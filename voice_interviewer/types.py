@@ -212,10 +212,6 @@ class FollowUp:
         """The target as saved in the session (``target_key``)."""
         return target_key(self.target, self.competency)
 
-    def to_dict(self) -> dict[str, str]:
-        """The Score JSON's ``follow_up`` object."""
-        return {"target": self.key, "text": self.text, "rationale": self.rationale, "brain": self.brain}
-
 
 # ---------------------------------------------------------------- analysis
 
