@@ -8,6 +8,7 @@ faster-whisper then skipped the rest of the window: 45% of this answer was lost 
 
 from __future__ import annotations
 
+import difflib
 import re
 import subprocess
 import time
@@ -56,7 +57,7 @@ def _speak(text: str, stem: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def paused_answer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def paused_answer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """dev-04 of the dev set, spoken: 3 s and 4 s pauses after sentences, 3.5 s after "um,"."""
     folder = tmp_path_factory.mktemp("paused")
     gold = tomllib.loads((ROOT / "eval" / "dev_set.toml").read_text(encoding="utf-8"))["answer"]
@@ -79,7 +80,7 @@ def paused_answer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         pieces.append(np.zeros(int(pause * SAMPLE_RATE), np.float32))
     path = folder / "answer.wav"
     write_wav(path, np.concatenate(pieces))
-    return path, " ".join(said)
+    return path, said
 
 
 @pytest.fixture()
@@ -87,20 +88,40 @@ def transcriber(cfg: Config) -> WhisperTranscriber:
     return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models)
 
 
+def _piece_recall(pieces: list[str], hypothesis: str) -> list[tuple[str, float]]:
+    """For each spoken piece, the share of its words that align (difflib) with the transcript."""
+    ref: list[str] = []
+    owner: list[int] = []
+    for k, piece in enumerate(pieces):
+        words = _normalise(piece).split()
+        ref += words
+        owner += [k] * len(words)
+    matched = [0] * len(pieces)
+    blocks = difflib.SequenceMatcher(None, ref, _normalise(hypothesis).split(), autojunk=False).get_matching_blocks()
+    for block in blocks:
+        for i in range(block.a, block.a + block.size):
+            matched[owner[i]] += 1
+    return [(p, matched[k] / max(1, owner.count(k))) for k, p in enumerate(pieces)]
+
+
 def _wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(_normalise(reference), _normalise(hypothesis) or "<empty>"))
 
 
 def test_whole_file_keeps_every_sentence_across_pauses(
-    paused_answer: tuple[Path, str], transcriber: WhisperTranscriber
+    paused_answer: tuple[Path, list[str]], transcriber: WhisperTranscriber
 ) -> None:
-    path, said = paused_answer
+    path, pieces = paused_answer
+    said = " ".join(pieces)
     audio = read_audio(path)
     transcript, _ = transcriber.transcribe(audio)
     # espeak-ng through Whisper base: ~0.05-0.09 when nothing is skipped (0.45 before the fix)
     assert _wer(said, transcript.text) < 0.15, transcript.text
-    last_sentence = said.split(".")[-2].split()[-3:]  # "...burden on anyone"
-    assert " ".join(last_sentence).lower() in _normalise(transcript.text)
+    # every spoken piece is there: most of its words align with the transcript, in order. (A
+    # skipped run of sentences scores ~0 here; one misheard word does not fail it: CI's CPU
+    # once heard "an extra burden" as "an X -treber".)
+    for piece, heard in _piece_recall(pieces, transcript.text):
+        assert heard >= 0.5, f"{piece!r}: {heard:.0%} of its words in {transcript.text!r}"
     starts = [w.start_s for w in transcript.words]
     assert starts == sorted(starts)
     assert all(0 <= w.start_s <= w.end_s <= len(audio) / SAMPLE_RATE + 0.5 for w in transcript.words)
@@ -110,13 +131,16 @@ def test_whole_file_keeps_every_sentence_across_pauses(
 
 
 def test_streaming_keeps_every_sentence_across_pauses(
-    paused_answer: tuple[Path, str], transcriber: WhisperTranscriber
+    paused_answer: tuple[Path, list[str]], transcriber: WhisperTranscriber
 ) -> None:
-    path, said = paused_answer
+    path, pieces = paused_answer
+    said = " ".join(pieces)
     until_the_end = EndpointConfig(push_to_talk=True)  # here the pauses must not end the answer
     with WavReplay([path], read_audio, pace=0, tail_s=2.0).open(0) as chunks:
         heard = listen(chunks, SileroSpeechProbability(), lambda: transcriber, time.monotonic, until_the_end)
     assert _wer(said, heard.transcript.text) < 0.15, heard.transcript.text
+    for piece, share in _piece_recall(pieces, heard.transcript.text):
+        assert share >= 0.5, f"{piece!r}: {share:.0%} of its words in {heard.transcript.text!r}"
     assert heard.segments >= 5  # decoded stretch by stretch, as while the candidate speaks
     words = heard.transcript.words
     assert [w.start_s for w in words] == sorted(w.start_s for w in words)  # relative to the answer start
