@@ -140,8 +140,8 @@ def test_scan_never_raises_and_lists_bad_sessions(tmp_path: Path, sessions: list
             **SESSION,
             "turns": [{**SESSION["turns"][0], "follow_up": {**SESSION["turns"][0]["follow_up"], "target": "x"}}],
         },
-        {**SESSION, "turns": [{**SESSION["turns"][0], "answer": {**SESSION["turns"][0]["answer"], "words": [{}]}}]},
         {**SESSION, "turns": [{**SESSION["turns"][0], "score": {**score(), "transcript": {"text": 3}}}]},
+        {**SESSION, "turns": [{**SESSION["turns"][0], "answer": {**SESSION["turns"][0]["answer"], "words": "abc"}}]},
     ],
 )
 def test_malformed_sessions_are_rejected_on_load(tmp_path: Path, broken: dict[str, Any]) -> None:
@@ -151,6 +151,19 @@ def test_malformed_sessions_are_rejected_on_load(tmp_path: Path, broken: dict[st
         load_session(folder / "session.json")
     found, bad = scan(tmp_path)
     assert not found and len(bad) == 1
+
+
+@pytest.mark.parametrize("words", [[{}], [1], [{"text": "We", "start_s": None, "end_s": 0.2}]])
+def test_broken_word_timings_are_refused_by_every_full_read(tmp_path: Path, words: Any) -> None:
+    """The listing (review list) does not read word timings, so it still lists the session;
+    every view that reads them (show, report, export) refuses it with the same clear error."""
+    data = copy.deepcopy(SESSION)
+    data["turns"][0]["answer"]["words"] = words
+    folder = session_folder(tmp_path, data)
+    with pytest.raises(SessionError, match=r"turns\[0\]\.answer\.words"):
+        load_session(folder / "session.json")
+    found, bad = scan(tmp_path)
+    assert [s.session_id for s in found] == [SESSION["session_id"]] and not bad
 
 
 def test_session_with_an_empty_star_label_is_rejected(tmp_path: Path) -> None:
@@ -172,11 +185,14 @@ def test_deeply_nested_json_is_a_session_error(tmp_path: Path) -> None:
         load_annotations(folder)
 
 
-def test_lone_surrogates_in_a_session_are_rejected(tmp_path: Path) -> None:
+@pytest.mark.parametrize("escape", ["\\ud800", "\\uDFFF", "\\uDbff"])
+def test_lone_surrogates_in_a_session_are_rejected(tmp_path: Path, escape: str) -> None:
     """Regression: '\\ud800' escapes loaded, then export/report could not be written as UTF-8."""
-    folder = session_folder(tmp_path, json.dumps({**SESSION, "round": "\ud800"}))
-    with pytest.raises(SessionError):
-        load_session(folder / "session.json")
+    text = json.dumps({**SESSION, "round": "@"}).replace('"@"', f'"{escape}"')
+    folder = session_folder(tmp_path, text)
+    for words in (True, False):
+        with pytest.raises(SessionError):
+            load_session(folder / "session.json", words)
 
 
 def test_session_with_a_huge_integer_is_rejected(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from voice_interviewer.content.prompts import COMPETENCY_IDS
+from voice_interviewer.errors import SessionError
 from voice_interviewer.saved import Feedback, Point
 from voice_interviewer.store.codec import (
     analysis_from_json,
@@ -188,3 +189,37 @@ def test_the_undocumented_key_check_finds_a_key_the_schema_lacks() -> None:
     data = turn_to_json(TURN)
     data["score"]["star"]["invented"] = 1
     assert _undocumented(data, {"$ref": "#/$defs/turn"}, "turn") == ["turn.score.star.invented"]
+
+
+def _no_words(turn: Turn) -> Turn:
+    """``turn`` as a listing reads it: every transcript without word timings."""
+    answer = turn.answer and dataclasses.replace(
+        turn.answer, transcript=dataclasses.replace(turn.answer.transcript, words=())
+    )
+    analysis = turn.analysis and dataclasses.replace(
+        turn.analysis, transcript=dataclasses.replace(turn.analysis.transcript, words=())
+    )
+    return dataclasses.replace(turn, answer=answer, analysis=analysis)
+
+
+def test_a_listing_read_skips_only_the_word_timings(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path, "ana", "hiring_manager", {}, {}, "sha256:" + "0" * 64)
+    store.record_turn(TURN)
+    store.finish(True)
+    path = store.folder / "session.json"
+    listed, full = read_session(path, words=False), read_session(path)
+    assert listed.turns == (_no_words(TURN),) and full.turns == (TURN,)
+    assert dataclasses.replace(listed, turns=full.turns) == full
+
+    # a broken word is still refused by the full read (review show, report, export) ...
+    data = json.loads(path.read_text())
+    data["turns"][0]["answer"]["words"][1]["start_s"] = "soon"
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionError, match=r"words\[1\]\.start_s has the wrong type"):
+        read_session(path)
+    assert read_session(path, words=False).turns == (_no_words(TURN),)  # ... while the listing still shows the session
+    # and every other field is still checked by the listing read
+    data["turns"][0]["score"]["star"]["score"] = "high"
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionError, match=r"star\.score has the wrong type"):
+        read_session(path, words=False)

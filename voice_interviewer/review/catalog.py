@@ -77,13 +77,13 @@ def session_files(transcripts_dir: Path, candidate: str = "*") -> tuple[list[Pat
 
 
 def load_candidate(transcripts_dir: Path, candidate: str) -> tuple[list[SavedSession], list[Unreadable]]:
-    """Every readable session of one candidate, and the ones that could not be read."""
+    """Every readable session of one candidate (without word timings), and the ones that could not be read."""
     validate_name(candidate, "candidate name")
     paths, bad = session_files(transcripts_dir, candidate)
     sessions = []
     for path in paths:
         try:
-            sessions.append(read_session(path))
+            sessions.append(read_session(path, words=False))
         except SessionError as exc:
             bad.append(Unreadable(path, exc.message))
     return sessions, bad
@@ -95,7 +95,7 @@ def scan(transcripts_dir: Path) -> tuple[list[SessionSummary], list[Unreadable]]
     paths, bad = session_files(transcripts_dir)
     for path in paths:
         try:
-            found.append(summarise(read_session(path), path.parent))
+            found.append(summarise(read_session(path, words=False), path.parent))
         except SessionError as exc:  # load_session checks the shape the records rely on
             bad.append(Unreadable(path, exc.message))
     return found, bad

@@ -172,9 +172,9 @@ def _word_records(items: list[dict[str, Any]]) -> tuple[Word, ...]:
     return tuple(Word(w["text"], w["start_s"], w["end_s"], w.get("probability", 1.0)) for w in items)
 
 
-def analysis_from_json(score: dict[str, Any], fallback_text: str = "") -> Analysis:
+def analysis_from_json(score: dict[str, Any], fallback_text: str = "", words: bool = True) -> Analysis:
     """The ``Analysis`` a Score JSON object was written from (``fallback_text``: the answer's
-    text, for early sessions whose score has no ``transcript``)."""
+    text, for early sessions whose score has no ``transcript``; ``words=False``: no word timings)."""
     tr = score.get("transcript") or {"text": fallback_text}
     star, sig, d = score["star"], score["signals"], score.get("delivery")
     delivery = None
@@ -194,7 +194,7 @@ def analysis_from_json(score: dict[str, Any], fallback_text: str = "") -> Analys
     return Analysis(
         question=score.get("question", ""),
         source=cast(Any, score.get("source", "text")),
-        transcript=Transcript(tr["text"], _word_records(tr.get("words", [])), tr.get("duration_s")),
+        transcript=Transcript(tr["text"], _word_records(tr.get("words", [])) if words else (), tr.get("duration_s")),
         sentences=tuple(
             SentenceLabel(
                 index=s.get("index", i),
@@ -257,8 +257,8 @@ def follow_up_from_json(data: dict[str, Any]) -> FollowUp:
     return FollowUp(target, data["text"], data["rationale"], data.get("brain", "policy"), competency)
 
 
-def _answer(data: dict[str, Any]) -> Answer:
-    transcript = Transcript(data["text"] or "", _word_records(data["words"]), data["duration_s"])
+def _answer(data: dict[str, Any], words: bool) -> Answer:
+    transcript = Transcript(data["text"] or "", _word_records(data["words"]) if words else (), data["duration_s"])
     return Answer(
         source=cast(Any, data["source"]),
         transcript=transcript,
@@ -271,9 +271,9 @@ def _answer(data: dict[str, Any]) -> Answer:
     )
 
 
-def turn_from_json(data: dict[str, Any]) -> Turn:
-    """A saved turn as a record."""
-    answer = _answer(data["answer"]) if data["answer"] is not None else None
+def turn_from_json(data: dict[str, Any], words: bool = True) -> Turn:
+    """A saved turn as a record (``words=False``: without word timings)."""
+    answer = _answer(data["answer"], words) if data["answer"] is not None else None
     score = data["score"]
     fallback = answer.transcript.text if answer is not None else ""
     return Turn(
@@ -283,7 +283,7 @@ def turn_from_json(data: dict[str, Any]) -> Turn:
         is_follow_up=data["is_follow_up"],
         answer=answer,
         timings=TurnTimings(**{f.name: data["timings"][f.name] for f in dataclasses.fields(TurnTimings)}),
-        analysis=analysis_from_json(score, fallback) if score is not None else None,
+        analysis=analysis_from_json(score, fallback, words) if score is not None else None,
         follow_up=follow_up_from_json(data["follow_up"]) if data["follow_up"] is not None else None,
         error=data["error"],
         previous_scores=tuple(
@@ -302,8 +302,9 @@ def feedback_from_json(data: dict[str, Any]) -> Feedback:
     )
 
 
-def session_from_json(data: dict[str, Any], folder: Path | None = None) -> SavedSession:
-    """A session that ``schema.load_session`` loaded (migrated, shape-checked), as records."""
+def session_from_json(data: dict[str, Any], folder: Path | None = None, words: bool = True) -> SavedSession:
+    """A session that ``schema.load_session`` loaded (migrated, shape-checked), as records;
+    ``words=False`` leaves every transcript's word timings empty (see ``read_session``)."""
     return SavedSession(
         session_id=data["session_id"],
         candidate=data["candidate"],
@@ -311,7 +312,7 @@ def session_from_json(data: dict[str, Any], folder: Path | None = None) -> Saved
         started_at=data["started_at"],
         ended_at=data["ended_at"],
         complete=data["complete"],
-        turns=tuple(turn_from_json(t) for t in data["turns"]),
+        turns=tuple(turn_from_json(t, words) for t in data["turns"]),
         feedback=feedback_from_json(data["feedback"]) if data.get("feedback") is not None else None,
         config=data["config"],
         models=data["models"],
@@ -320,6 +321,11 @@ def session_from_json(data: dict[str, Any], folder: Path | None = None) -> Saved
     )
 
 
-def read_session(path: Path) -> SavedSession:
-    """Load ``session.json`` at ``path`` and decode it; every problem is a SessionError with a fix."""
-    return session_from_json(load_session(path), path.parent)
+def read_session(path: Path, words: bool = True) -> SavedSession:
+    """Load ``session.json`` at ``path`` and decode it; every problem is a SessionError with a fix.
+
+    ``words=False`` is for listings and trends (``review list``/``progress``, the AA round's
+    history): word timings, most of a long session's size, are neither checked nor decoded,
+    and every ``Transcript.words`` is empty. Texts, scores and delivery figures are all there.
+    """
+    return session_from_json(load_session(path, words), path.parent, words)

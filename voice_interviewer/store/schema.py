@@ -16,13 +16,22 @@ from ..errors import SessionError
 from ..types import MOVE_ON, SENTENCE_LABELS, Gap
 
 SCHEMA_VERSION = 1
+# Strict UTF-8 decoding refuses raw lone surrogates, so they can only come as \uD800-\uDFFF
+# escapes; only a file holding one pays for the full "can it be written back" check.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def load_session(path: Path) -> dict[str, Any]:
-    """Read a session.json; refuses unknown newer schema versions with a clear message."""
+def load_session(path: Path, words: bool = True) -> dict[str, Any]:
+    """Read a session.json; refuses unknown newer schema versions with a clear message.
+
+    ``words=False`` does not check the word timings (the bulk of a long session), for
+    listings that do not read them (``codec.read_session(path, words=False)``).
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone "\\ud800" escape loads but cannot be written
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):  # a lone "\\ud800" escape loads but cannot be written
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
     except FileNotFoundError as exc:
         raise SessionError(f"no session at {path}", "check the session path") from exc
     except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
@@ -37,7 +46,7 @@ def load_session(path: Path) -> dict[str, Any]:
         )
     data = migrate(data)
     try:
-        _check_shape(data, _SESSION_SHAPE, "session")
+        _check_shape(data, _SESSION_SHAPE if words else _LISTING_SHAPE, "session")
     except ValueError as exc:
         raise SessionError(f"{path} is malformed: {exc}", "restore it from a backup or move its folder aside") from exc
     return data
@@ -237,6 +246,20 @@ _SESSION_SHAPE = {
         }
     ],
 }
+
+
+def _without_words(shape: Any) -> Any:
+    """``shape`` with every list of words checked only as a list."""
+    if isinstance(shape, _OrNone):
+        return _OrNone(_without_words(shape.shape))
+    if isinstance(shape, dict):
+        return {k: _without_words(v) for k, v in shape.items()}
+    if isinstance(shape, list):
+        return list if shape == [_WORD] else [_without_words(shape[0])]
+    return shape
+
+
+_LISTING_SHAPE = _without_words(_SESSION_SHAPE)
 
 
 def _check_shape(value: Any, shape: Any, where: str) -> None:
