@@ -185,16 +185,17 @@ class Gap(StrEnum):
     METRICS = "metrics"
     REFLECTION = "reflection"
     COMPETENCY = "competency"  # a competency the question targets, not shown yet
+    DEPTH = "depth"  # not a gap: a probe keyed to what a complete story is about ("depth:decision")
 
 
 MOVE_ON = "none"  # the session's follow_up.target when the interviewer moves on
 
 
 def target_key(target: Gap | None, competency: str = "") -> str:
-    """A follow-up target as the session saves it: "none", "result", "competency:customer_focus"."""
+    """A follow-up target as the session saves it: "none", "result", "competency:customer_focus", "depth:decision"."""
     if target is None:
         return MOVE_ON
-    return f"{target}:{competency}" if target is Gap.COMPETENCY else str(target)
+    return f"{target}:{competency}" if target in (Gap.COMPETENCY, Gap.DEPTH) else str(target)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class FollowUp:
     text: str
     rationale: str
     brain: str = "policy"
-    competency: str = ""  # the competency id, when target is Gap.COMPETENCY
+    competency: str = ""  # the competency id (target Gap.COMPETENCY), or the theme (Gap.DEPTH: "decision", "general")
 
     @property
     def key(self) -> str:
@@ -247,6 +248,16 @@ class StarResult:
     share_words: dict[str, float]
     share_seconds: dict[str, float] | None
     weak: tuple[str, ...] = ()  # present, but no sentence of that part is labelled with confidence
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    """What the story is about (``analysis.themes``): a theme of prompts/themes.toml, how
+    close the closest story sentence comes to its triggers, and that sentence's index."""
+
+    id: str
+    similarity: float
+    evidence_index: int
 
 
 @dataclass(frozen=True)
@@ -318,6 +329,7 @@ class Analysis:
     signals: Signals
     delivery: DeliveryMetrics | None
     warnings: tuple[str, ...]
+    themes: tuple[ThemeScore, ...] = ()  # what the story is about, most similar first
 
 
 # ---------------------------------------------------------------- the session (more in ``saved``)

@@ -99,3 +99,17 @@ def test_delivery_pace_pauses_and_fillers() -> None:
 def test_delivery_with_no_words() -> None:
     d = delivery_metrics([], 3.0, CUES)
     assert d.wpm == 0 and d.filler_count == 0 and d.speaking_s == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My next spec was four pages.", ["four pages"]),
+        ("I did six production deploys on my own.", ["six production deploys"]),
+        ("It cut onboarding from about a month to under a week.", ["from about a month to under a week"]),
+        ("I asked two of the engineers to help.", []),  # a count of people helping, not a result
+        ("We had two options.", []),
+    ],
+)
+def test_counts_and_spans_in_words_are_numbers(text: str, expected: list[str]) -> None:
+    assert quantities(text) == expected

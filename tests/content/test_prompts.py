@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from voice_interviewer.config import default_prompts_dir
+from voice_interviewer.content.content import load_themes
 from voice_interviewer.content.prompts import (
     COMPETENCY_IDS,
+    PLACEHOLDERS,
+    THEME_IDS,
     list_rounds,
     load_questions,
     load_round,
@@ -121,3 +124,37 @@ def test_turn_cues_continuations_load_and_an_older_folder_keeps_the_built_in_wor
     start = text.index("continuations = [")
     path.write_text(text[:start] + text[text.index("]", start) + 1 :])
     assert load_turn_cues(path).continuations == CONTINUATIONS
+
+
+@pytest.mark.parametrize("round_id", ["hiring_manager", "aa"])
+def test_every_round_has_depth_probes_and_a_plain_line_for_every_probe(round_id: str) -> None:
+    """A quoted line is skipped when its phrase is not found, so each list needs a line without one."""
+    rnd = load_round(PROMPTS, round_id)
+    assert set(rnd.depth) == {*THEME_IDS, "general"}
+    for key, lines in [*rnd.follow_ups.items(), *rnd.depth.items()]:
+        plain = [line for line in lines if not any(p in line for p in PLACEHOLDERS - {"{competency}"})]
+        assert plain, f"{round_id} {key}: every line quotes the answer"
+        assert all(len(line.split()) < 35 and "(" not in line for line in lines)
+    assert rnd.acknowledge_short and rnd.acknowledge_filled
+
+
+def test_an_unknown_placeholder_is_refused(prompts_copy: Path) -> None:
+    path = prompts_copy / "rounds" / "aa.toml"
+    path.write_text(
+        path.read_text()
+        .replace('"So how did', '"So how did {phrase}', 1)
+        .replace('"How did it land', '"How did {phrase} land', 1)
+    )
+    with pytest.raises(PromptError, match=r"unknown placeholder \{phrase\} in a result line"):
+        load_round(prompts_copy, "aa")
+
+
+def test_themes_load_and_an_unknown_theme_is_refused(prompts_copy: Path) -> None:
+    themes = load_themes(PROMPTS / "themes.toml")
+    assert [t.id for t in themes] == list(THEME_IDS)
+    assert all(len(t.triggers) >= 5 and t.question_cues for t in themes)
+    path = prompts_copy / "themes.toml"
+    path.write_text(path.read_text().replace("[theme.scope]", "[theme.weather]"))
+    with pytest.raises(PromptError, match="theme 'weather': unknown theme id"):
+        load_themes(path)
+    assert load_themes(prompts_copy / "missing.toml") == ()  # an older prompts folder: general probes only

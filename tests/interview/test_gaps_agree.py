@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.interview.test_policy import FULL, HM, analysis
@@ -30,7 +32,7 @@ def test_ownership_bands(ratio: float | None, expected: str) -> None:
     ("gap", "answer"),
     [
         (Gap.RESULT, analysis(["situation", "task", "action"])),
-        (Gap.RESULT, analysis(FULL, weak=("result",))),
+        (Gap.RESULT, analysis(FULL, weak=("result",), quantified_results=())),
         (Gap.OWNERSHIP, analysis(FULL, i_ratio=WE_I_RATIO, i_count=2, we_count=3)),
         (Gap.SPECIFICITY, analysis(FULL, specific=False)),
         (Gap.METRICS, analysis(FULL, quantified_results=())),
@@ -40,7 +42,7 @@ def test_ownership_bands(ratio: float | None, expected: str) -> None:
 def test_the_gap_the_follow_up_probes_is_the_gap_the_feedback_names(gap: Gap, answer) -> None:  # type: ignore[no-untyped-def]
     assert gap in gaps_of(answer)
     assert gap in {g.gap for g in find_gaps(answer, HM)}
-    assert decide(answer, HM).target is gap  # the only gap, so the probe
+    assert decide(answer, dataclasses.replace(HM, depth={})).target is gap  # the only gap, so the probe
     feedback = session_feedback([answer], (), {})
     assert any(p.text.startswith(ADVICE[gap]) for p in feedback.improvements)
 
@@ -90,3 +92,24 @@ def test_numbers_are_praised_only_with_a_result_sentence_that_has_them() -> None
     assert not any("numbers" in p.text for p in session_feedback([aside], (), {}).strengths)  # not in a result
     stated = analysis(["situation", "action", "result"], quantified_results=("zero downtime",), **plain)
     assert any("numbers" in p.text for p in session_feedback([stated], (), {}).strengths)
+
+
+def test_a_number_in_the_result_makes_a_faint_result_no_gap() -> None:
+    """ "So how did it turn out?" after "latency fell 40%" asks for what was said."""
+    assert Gap.RESULT not in gaps_of(analysis(FULL, weak=("result",), quantified_results=("40%",)))
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "As the tech lead, I set the plan for the cutover.",
+        "I owned the cutover plan end to end.",
+        "It was on me to get the cutover done.",
+        "My role was to coordinate the cutover.",
+    ],
+)
+def test_a_stated_role_needs_no_ownership_probe(said: str) -> None:
+    we = analysis(FULL, i_ratio=0.2, i_count=1, we_count=4)
+    assert Gap.OWNERSHIP in gaps_of(we)
+    sentences = (*we.sentences[:1], dataclasses.replace(we.sentences[1], text=said), *we.sentences[2:])
+    assert Gap.OWNERSHIP not in gaps_of(dataclasses.replace(we, sentences=sentences))

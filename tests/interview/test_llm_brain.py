@@ -64,7 +64,7 @@ def test_complete_answer_needs_no_model() -> None:
     calls: list[str] = []
     b = LlmBrain(lambda p: calls.append(p) or "x", "llm:test", lambda: {})
     full = analysis(["situation", "task", "action", "result"])
-    assert b(full, HM, (), 2, None).target is None and calls == []
+    assert b(full, HM, ("depth:general",), 2, None).target is None and calls == []  # depth probe asked already
 
 
 @pytest.fixture()

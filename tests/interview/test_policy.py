@@ -7,7 +7,16 @@ import dataclasses
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_round
 from voice_interviewer.interview.policy import decide, find_gaps, key_phrase
-from voice_interviewer.types import Analysis, CompetencyScore, Gap, SentenceLabel, Signals, StarResult, Transcript
+from voice_interviewer.types import (
+    Analysis,
+    CompetencyScore,
+    Gap,
+    SentenceLabel,
+    Signals,
+    StarResult,
+    ThemeScore,
+    Transcript,
+)
 
 HM = load_round(default_prompts_dir(), "hiring_manager")
 AA = load_round(default_prompts_dir(), "aa")
@@ -21,7 +30,7 @@ def analysis(
 ) -> Analysis:
     texts = {
         "situation": "Our team ran the billing migration for the payments platform.",
-        "task": "I owned the cutover plan.",
+        "task": "The goal was a clean cutover by March.",
         "action": "We rewrote the reconciliation job and I tested the canary rollout.",
         "result": "The migration finished with zero downtime.",
         "other": "So yeah.",
@@ -56,9 +65,32 @@ def analysis(
 FULL = ["situation", "task", "action", "result"]
 
 
-def test_complete_answer_moves_on() -> None:
-    decision = decide(analysis(FULL), HM)
+def test_complete_answer_gets_a_depth_probe_then_moves_on() -> None:
+    """A strong answer is not a reason to stop talking: one probe of what the story is about."""
+    full = analysis(FULL)
+    depth = decide(full, HM)
+    assert depth.target is Gap.DEPTH and depth.key == "depth:general" and depth.text in HM.depth["general"]
+    assert "going deeper" in depth.rationale
+    decision = decide(full, HM, asked=(depth.key,))
     assert decision.target is None and decision.key == "none" and "moving on" in decision.rationale
+    no_depth = dataclasses.replace(HM, depth={})  # a round file without [depth]
+    assert decide(full, no_depth).target is None
+
+
+def test_a_depth_probe_follows_the_theme_of_the_story() -> None:
+    failure = dataclasses.replace(analysis(FULL), themes=(ThemeScore("failure", 0.6, 2),))
+    decision = decide(failure, AA)
+    assert decision.key == "depth:failure" and decision.text in AA.depth["failure"]
+    unknown = dataclasses.replace(analysis(FULL), themes=(ThemeScore("scope", 0.6, 2),))
+    assert decide(unknown, dataclasses.replace(AA, depth={"general": ("Why?",)})).key == "depth:general"
+
+
+def test_the_hiring_manager_goes_deeper_before_asking_for_the_lesson() -> None:
+    no_lesson = analysis(FULL, has_reflection=False)
+    first = decide(no_lesson, HM)
+    assert first.target is Gap.DEPTH
+    assert decide(no_lesson, HM, asked=(first.key,)).target is Gap.REFLECTION
+    assert decide(no_lesson, AA).target is Gap.REFLECTION  # the senior leader asks for it first
 
 
 def test_missing_result_comes_first_and_is_personalised() -> None:

@@ -35,6 +35,7 @@ from voice_interviewer.types import (
     SentenceLabel,
     Signals,
     StarResult,
+    ThemeScore,
     Transcript,
     Turn,
     TurnTimings,
@@ -78,6 +79,7 @@ ANALYSIS = Analysis(
         speaking_s=2.4,
     ),
     warnings=("short answer",),
+    themes=(ThemeScore("decision", 0.61, 1),),
 )
 FOLLOW_UP = FollowUp(Gap.COMPETENCY, "How did you lead it?", "leadership not shown", "llm", "leadership")
 ANSWER = Answer(
@@ -110,7 +112,13 @@ def test_a_turn_reads_back_as_the_same_record() -> None:
 
 
 @pytest.mark.parametrize(
-    "follow_up", [None, FollowUp(None, "", "complete answer"), FollowUp(Gap.METRICS, "How much?", "no numbers")]
+    "follow_up",
+    [
+        None,
+        FollowUp(None, "", "complete answer"),
+        FollowUp(Gap.METRICS, "How much?", "no numbers"),
+        FollowUp(Gap.DEPTH, "Why that option?", "going deeper", competency="decision"),
+    ],
 )
 def test_every_kind_of_follow_up_reads_back(follow_up: FollowUp | None) -> None:
     turn = dataclasses.replace(TURN, follow_up=follow_up)
@@ -137,6 +145,7 @@ def test_the_score_json_keeps_every_field_of_the_analysis() -> None:
         ("delivery", ANALYSIS.delivery, score["delivery"]),
         ("sentence", ANALYSIS.sentences[0], score["sentences"][0]),
         ("competency", ANALYSIS.competencies[0], score["competencies"][0]),
+        ("theme", ANALYSIS.themes[0], score["themes"][0]),
         ("transcript", ANALYSIS.transcript, score["transcript"]),
     ):
         fields = {renamed.get(f.name, f.name) for f in dataclasses.fields(record)} - {"language"}

@@ -2,7 +2,7 @@
 
 Pipeline: clean text -> sentences (injected splitter) -> one embedding batch ->
 STAR labels (``star``) -> competencies (``competency``) -> signals (``signals``)
--> delivery metrics for audio (``delivery``). Exemplar embeddings are computed
+-> themes (``themes``) -> delivery metrics for audio (``delivery``). Exemplar embeddings are computed
 once and cached on disk with the classifiers fitted on them (``fitting``), keyed by
 the embedding model and the exemplar text.
 """
@@ -24,12 +24,13 @@ from ..ports import Embedder
 from ..types import Analysis, AnswerSourceKind, SentenceLabel, Transcript, Word
 from .competency import CompetencyModel
 from .delivery import delivery_metrics
-from .fitting import load_or_fit, star_neighbours
+from .fitting import load_or_fit, star_neighbours, theme_vectors
 from .signals import SignalScorer
 from .star import LABELS, CueScorer, Fitter, StarModel, label_sentences
 from .star_score import summarise
 from .story_end import StoryEndModel
 from .text import clean_text, tokens
+from .themes import ThemeModel
 
 Splitter = Callable[[str], list[str]]
 MAX_SENTENCE_WORDS = 45
@@ -153,6 +154,9 @@ class Analyzer:
         # No labelled training answers (a bare prompts folder): no story-end model, and the
         # listener falls back to its silence rules.
         self.story_end = StoryEndModel(arrays["end_w"], arrays["end_b"]) if "end_w" in arrays else None
+        self.themes = ThemeModel(
+            [t.id for t in content.themes], theme_vectors(content, vecs), [t.question_cues for t in content.themes]
+        )
         # pysbd takes ~5 ms an answer; the listener's story check and the analysis after the
         # answer split the same transcript.
         self._split = functools.lru_cache(maxsize=32)(self._split_uncached)
@@ -243,6 +247,7 @@ class Analyzer:
             signals=signals,
             delivery=delivery,
             warnings=tuple(warnings),
+            themes=self.themes.score(vecs, [lab != "other" for lab in labelled.labels], question),
         )
 
 

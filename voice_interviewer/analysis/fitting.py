@@ -1,7 +1,7 @@
 """The analyzer's models: exemplars embedded once, the classifiers fitted on them, both cached on disk.
 
 What is embedded (``groups``): the STAR exemplars, each competency's exemplars, the
-sentences of every labelled training answer, and their questions. From those the STAR
+sentences of every labelled training answer, their questions, and each theme's triggers. From those the STAR
 classifier (``star.train_star``), the competency classifier and the story-end model
 (``story_end.train_story_end``) are fitted. The vectors and fitted weights are saved as one
 ``.npz`` keyed by everything they depend on (``_cache_key``), so later runs load them.
@@ -22,7 +22,7 @@ from .competency import answer_vector
 from .star import HMM_WEIGHT, LABELS, STAR_C, TRANSITION_PRIOR, CueScorer, Fitter, TrainingAnswer, train_star
 from .story_end import END_C, train_story_end
 
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 COMPETENCY_C = 4.0
 
 
@@ -79,6 +79,7 @@ def load_or_fit(
     groups += [c.exemplars for c in content.competencies]
     groups += [t.sentences for t in content.training]
     groups += [tuple(t.question or "" for t in content.training)]
+    groups += [t.triggers for t in content.themes]  # last: theme_vectors finds them from the end
     labels = [(*t.labels, "|", *t.competencies) for t in content.training]
     key = _cache_key(model_id, groups, labels)
     path = cache_dir / f"analyzer-{key}.npz" if cache_dir else None
@@ -89,6 +90,11 @@ def load_or_fit(
         arrays = _fit(content, embedder, cues, groups, fit)
         _save_cache(path, arrays)
     return [arrays[f"g{i}"] for i in range(len(groups))], arrays
+
+
+def theme_vectors(content: AnalysisContent, vecs: list[np.ndarray]) -> list[np.ndarray]:
+    """The trigger vectors of each theme (the last groups ``load_or_fit`` embeds)."""
+    return vecs[len(vecs) - len(content.themes) :] if content.themes else []
 
 
 def star_neighbours(content: AnalysisContent, vecs: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -114,7 +120,7 @@ def _fit(
         start += len(g)
     n = len(LABELS)
     n_comp = len(content.competencies)
-    questions = vecs[-1]
+    questions = vecs[n + n_comp + len(content.training)]
     answers = [
         TrainingAnswer(t.sentences, t.labels, vecs[n + n_comp + i], questions[i] if t.question else None)
         for i, t in enumerate(content.training)

@@ -8,14 +8,17 @@ so the three can never disagree about the same answer: every threshold is here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from ..types import Analysis, Gap, Signals
+from .signals import quantities
 
 __all__ = [
     "MIN_WE_COUNT",
     "OWN_I_RATIO",
+    "OWN_ROLE",
     "STORY_PARTS",
     "WE_I_RATIO",
     "WHY",
@@ -25,6 +28,7 @@ __all__ = [
     "answer_gaps",
     "gaps_of",
     "ownership",
+    "states_own_role",
 ]
 
 
@@ -36,6 +40,26 @@ WE_I_RATIO = 0.4  # at most this: told as "we", the candidate's own part unclear
 MIN_WE_COUNT = 2  # ... and said "we" at least this often (one "we" is not a habit)
 
 Ownership = Literal["i", "we", "mixed"]
+
+# A lesson said outright near the end: no "what did this teach you?" after it (dev set:
+# the reflection signal missed "The big lesson for me was", "I also learned", "What I took
+# from it", "What I still use from that night").
+LESSON = re.compile(
+    r"\b(i also learned|(big|main|real) lesson|lesson for me|what i took (from|away)|i took away"
+    r"|what (i still use|stuck with me|stayed with me)|taught me|i learned)\b",
+    re.I,
+)
+
+# The candidate's own part said outright ("As the lead, ...", "I owned the rollout", "it was
+# on me to ..."): a story told as "we" after that does not need "what did you personally do?".
+OWN_ROLE = re.compile(
+    r"\b(as (the|a|its) ([\w-]+ ){0,2}(lead|owner|manager|captain|point person|on-call)"
+    r"|i (was|became) (the )?(one )?(responsible|accountable|in charge|owner|lead|driver)"
+    r"|i (owned|led|drove|ran)"
+    r"|my (role|job|responsibility|task) (was|there was)"
+    r"|it was (on me|my (job|call|responsibility|decision)))\b",
+    re.I,
+)
 
 WHY = {
     Gap.SPECIFICITY: "the answer describes what you usually do, not one concrete past event",
@@ -76,18 +100,39 @@ def answer_gaps(analysis: Analysis) -> list[Found]:
     found: list[Found] = []
     if not sig.specific:
         found.append(Found(Gap.SPECIFICITY, WHY[Gap.SPECIFICITY]))
+    if sig.quantified_results:
+        weak.discard(Gap.RESULT)  # a number in a result sentence is a result, however faint its label
     for part in STORY_PARTS:
         if part in missing:
             found.append(Found(part, WHY[part]))
         elif part in weak:
             found.append(Found(part, WHY[part] + " clearly" + WEAK_NOTE, weak=True))
-    if ownership(sig) == "we" and sig.we_count >= MIN_WE_COUNT:
+    role_said = states_own_role(analysis) and sig.i_count >= 1  # a role and one own action: part clear
+    if ownership(sig) == "we" and sig.we_count >= MIN_WE_COUNT and not role_said:
         found.append(Found(Gap.OWNERSHIP, WHY[Gap.OWNERSHIP] + f" (I/we in actions: {sig.i_count}/{sig.we_count})"))
-    if Gap.RESULT not in missing and Gap.RESULT not in weak and not sig.quantified_results:
+    if Gap.RESULT not in missing and Gap.RESULT not in weak and not _numbers_told(analysis):
         found.append(Found(Gap.METRICS, WHY[Gap.METRICS]))  # a missing or faint result is its own gap
-    if not sig.has_reflection:
+    if not sig.has_reflection and not _lesson_said(analysis):
         found.append(Found(Gap.REFLECTION, WHY[Gap.REFLECTION]))
     return found
+
+
+def _lesson_said(analysis: Analysis) -> bool:
+    """A closing lesson in words the reflection cues (a feature of the fitted models, so kept
+    as they are) do not hold: "The big lesson for me was...", "I also learned..."."""
+    return any(LESSON.search(s.text) for s in analysis.sentences[-3:] if s.star in ("result", "other"))
+
+
+def _numbers_told(analysis: Analysis) -> bool:
+    """A number in the result, or in what the candidate did ("I cut it from 20 minutes to 5")."""
+    if analysis.signals.quantified_results:
+        return True
+    return any(quantities(s.text) for s in analysis.sentences if s.star == "action")
+
+
+def states_own_role(analysis: Analysis) -> bool:
+    """The answer says outright what the candidate's part was (``OWN_ROLE``)."""
+    return any(OWN_ROLE.search(s.text) for s in analysis.sentences if s.star in ("situation", "task", "action"))
 
 
 def gaps_of(analysis: Analysis) -> set[Gap]:

@@ -21,10 +21,23 @@ _UNITS = (
     r"percent|per cent|%|x|times|hours?|days?|weeks?|months?|years?|minutes?|seconds?|ms|"
     r"milliseconds?|dollars?|users?|customers?|tickets?|points?|k|m|million|billion|thousand"
 )
+# A count said in words, of things a result is measured in ("four pages", "six production
+# deploys"), and a span in words that shrank or grew ("from about a month to under a week";
+# with digits, "3 days" and "4 hours" are found one by one).
+_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred"
+_COUNTED = (
+    r"pages?|deploys?|deployments?|releases?|incidents?|bugs?|outages?|errors?|complaints?|escalations?|"
+    r"teams?|people|engineers?|services?|features?|screens?|steps?|clicks?|calls?|requests?|sign-ups?|"
+    r"signups?|accounts?|orders?|hires?|restores?|stores?|sites?|regions?|clients?|partners?|sprints?"
+)
+_SPANS = r"days?|weeks?|months?|hours?|minutes?|seconds?|years?|quarters?|sprints?"
 QUANTITY = re.compile(
     rf"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|million|billion|thousand)?"
     rf"|\b\d[\d,.]*\s?(?:{_UNITS})?\b%?"
     rf"|\b(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))*\s(?:{_UNITS})\b"
+    rf"|\b(?:{_COUNT_WORDS})\s(?!of\b|or\b|and\b|to\b)(?:[a-z-]+\s)?(?:{_COUNTED})\b"
+    rf"|\bfrom\s(?:about\s|around\s|over\s)?(?:a|an|{_COUNT_WORDS})\s(?:{_SPANS})\sto\s"
+    rf"(?:about\s|around\s|under\s|less than\s)?(?:a|an|{_COUNT_WORDS})\s(?:{_SPANS})\b"
     rf"|\b(?:doubled|tripled|halved|quadrupled)\b"
     rf"|\b(?:by|in)\s(?:half|a third|a quarter)\b)",
     re.I,

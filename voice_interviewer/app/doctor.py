@@ -9,12 +9,13 @@ import importlib.util
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import Config
 from ..content.content import load_content
-from ..errors import VoiceInterviewerError
+from ..errors import ModelError, VoiceInterviewerError
 from .setup import check_models
 
 MIN_FREE_MB = 1000  # a 10-minute session is ~20 MB of audio; leave room for many
@@ -85,6 +86,20 @@ def _tts() -> list[Check]:
     return checks
 
 
+def _parser() -> Check:
+    """The English parser the follow-ups quote the answer with (optional: without it they do not quote)."""
+    from ..adapters.parser import SpacyParser
+
+    started = time.perf_counter()
+    try:
+        SpacyParser()
+    except ModelError as exc:
+        return Check(
+            "parser", "warn", f"{exc.message}; follow-ups are asked without quotes", "scripts/setup.sh (reinstalls it)"
+        )
+    return Check("parser", "pass", f"en_core_web_sm 3.8.0, loads in {time.perf_counter() - started:.1f} s")
+
+
 def _models(cfg: Config) -> list[Check]:
     checks = []
     for r in check_models(cfg):
@@ -153,6 +168,7 @@ def run_checks(cfg: Config, on_check: Callable[[Check], None] = lambda c: None) 
         _python,
         _portaudio,
         _tts,
+        _parser,
         lambda: _prompts(cfg),
         lambda: _models(cfg),
         lambda: _storage(cfg),

@@ -18,6 +18,7 @@ from ..analysis.gaps import STORY_PARTS, Gap, ownership
 from ..content.content import AnalysisContent
 from ..content.prompts import COMPETENCY_IDS, Round, read_toml
 from ..errors import InputError
+from ..interview.phrases import Parser
 from ..interview.policy import decide
 from ..types import SENTENCE_LABELS, Transcript
 
@@ -134,7 +135,11 @@ def gold_gaps(a: GoldAnswer) -> set[Gap]:
     return gaps
 
 
-def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = None) -> EvalReport:
+def evaluate(
+    analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = None, parse: Parser | None = None
+) -> EvalReport:
+    """Every figure of ``eval`` on labelled answers; ``rnd``: also the round's first follow-up
+    (decided and worded with ``parse``, timed as ``follow_up_ms_p95``)."""
     overlap = check_disjoint(gold, analyzer.content)
     if overlap:
         raise InputError(
@@ -173,7 +178,7 @@ def evaluate(analyzer: Analyzer, gold: list[GoldAnswer], rnd: Round | None = Non
             report.misses.append({"answer": a.id, "gold_competency": a.competencies[0], "ranked": ranked[:3]})
         if rnd is not None:
             t0 = time.perf_counter()
-            follow = decide(result, rnd, (), rnd.max_follow_ups, a.competencies[0])
+            follow = decide(result, rnd, (), rnd.max_follow_ups, a.competencies[0], parse=parse)
             decide_ms.append((time.perf_counter() - t0) * 1000)
             wanted = gold_gaps(a) if a.defects else set()
             if wanted:

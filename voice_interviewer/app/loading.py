@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ..analysis.analyzer import Analyzer, SentenceCache
 from ..config import Config
 from ..content.content import load_content
 from ..content.prompts import prompts_checksum
 from ..errors import InputError, ModelError, VoiceInterviewerError
+from ..interview.phrases import Parser
 from ..ports import Embedder, Transcriber
 from . import models as model_files
 
@@ -62,8 +63,7 @@ class BackgroundLoad(Generic[T]):
         self._done.wait()
         if self._error is not None:
             raise self._error
-        assert self._value is not None
-        return self._value
+        return cast(T, self._value)  # T may itself be optional (the parser: None when missing)
 
 
 # ---------------------------------------------------------------- models
@@ -121,6 +121,20 @@ def shared_transcriber(cfg: Config) -> Transcriber:
 def shared_analyzer(cfg: Config) -> Analyzer:
     key = ("analyzer", prompts_checksum(cfg.prompts_dir), str(cfg.data_home), cfg.models)
     return MODELS.get(key, lambda: build_analyzer(cfg))
+
+
+def shared_parser(notify: Callable[[str], None] | None = None) -> Parser | None:
+    """The English parser the follow-ups quote the answer with, loaded once per process;
+    None (after one warning line through ``notify``) when it is missing or broken: the
+    follow-ups are then asked without quotes."""
+    from ..adapters.parser import SpacyParser
+
+    try:
+        return MODELS.get(("parser",), SpacyParser)
+    except ModelError as exc:
+        if notify is not None:
+            notify(f"Follow-ups without quotes: {exc.one_line()}")
+        return None
 
 
 def load_transcriber(cfg: Config, context_s: float = 0.0) -> Transcriber:

@@ -37,6 +37,7 @@ from .loading import (
     resolve_model,
     session_models,
     shared_analyzer,
+    shared_parser,
     shared_transcriber,
 )
 from .scoring import whole_answer_config
@@ -151,6 +152,8 @@ def run_practice(
         loaders.append(transcriber)
     analyzer = BackgroundLoad(lambda: shared_analyzer(cfg), "load-analyzer")
     loaders.append(analyzer)
+    parser = BackgroundLoad(lambda: shared_parser(notify), "load-parser")  # quotes in follow-ups
+    loaders.append(parser)
 
     source: AnswerSource
     if transcriber is None:
@@ -168,7 +171,7 @@ def run_practice(
         target_competency: str | None,
     ) -> FollowUp:
         names = {c.id: c.name for c in analyzer.get().content.competencies}
-        return decide(analysis, rnd, asked, budget_left, target_competency, names)
+        return decide(analysis, rnd, asked, budget_left, target_competency, names, parser.get())
 
     follow_up_brain: FollowUpBrain | None = None if opts.no_follow_ups else brain
     if follow_up_brain is not None and cfg.interview.brain == "llm":

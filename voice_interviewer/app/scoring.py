@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from ..analysis.analyzer import Analyzer
@@ -11,7 +12,7 @@ from ..content.prompts import load_questions, load_round
 from ..errors import InputError
 from ..interview.policy import decide
 from ..types import Analysis, AnswerSourceKind, FollowUp, Transcript, TranscriptionStats
-from .loading import build_analyzer, load_transcriber
+from .loading import build_analyzer, load_transcriber, shared_parser
 
 
 def whole_answer_config(cfg: Config) -> Config:
@@ -45,9 +46,11 @@ def score_answer(
     audio: Path | None = None,
     round_id: str = "hiring_manager",
     analyzer: Analyzer | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Analysis, FollowUp]:
     """Score one answer (text or audio): its analysis and the follow-up the round would ask
-    (``store.codec.score_to_json`` makes them the Score JSON)."""
+    (``store.codec.score_to_json`` makes them the Score JSON). ``warn`` gets the one line
+    saying the follow-up is asked without quotes when the parser is missing."""
     if (text is None) == (audio is None):
         raise InputError("give exactly one of a text answer or an audio file", "use --text, --text-file or --audio")
     rnd = load_round(cfg.prompts_dir, round_id)
@@ -62,7 +65,7 @@ def score_answer(
     analysis = analyzer.analyze(question, transcript, source)
     names = {c.id: c.name for c in analyzer.content.competencies}
     target = match_question_competency(cfg, question)
-    follow = decide(analysis, rnd, target_competency=target, names=names)
+    follow = decide(analysis, rnd, target_competency=target, names=names, parse=shared_parser(warn))
     return analysis, follow
 
 

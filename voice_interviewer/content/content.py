@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import PromptError
 from ..types import SENTENCE_LABELS
-from .prompts import COMPETENCY_IDS, read_toml
+from .prompts import COMPETENCY_IDS, THEME_IDS, read_toml
 
 REFLECTION_MARK = "reflection"
 
@@ -27,6 +27,16 @@ class Competency:
     look_for: tuple[str, ...]
     red_flags: tuple[str, ...]
     exemplars: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme of prompts/themes.toml: what a story can be about, and sentences that say so."""
+
+    id: str
+    name: str
+    triggers: tuple[str, ...]
+    question_cues: tuple[str, ...] = ()  # words of a question that asks for such a story ("mistake")
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,13 @@ class AnalysisContent:
     competencies: tuple[Competency, ...]
     cues: Cues
     training: tuple[TrainingItem, ...] = ()
+    themes: tuple[Theme, ...] = ()
 
     def all_exemplar_sentences(self) -> set[str]:
         out = {s for group in self.star_exemplars.values() for s in group}
         out.update(s for c in self.competencies for s in c.exemplars)
         out.update(s for t in self.training for s in t.sentences)
+        out.update(s for t in self.themes for s in t.triggers)
         return out
 
 
@@ -128,6 +140,26 @@ def load_competencies(path: Path) -> tuple[Competency, ...]:
     if missing:
         raise PromptError(f"{path}: competency '{missing[0]}' is not defined", "add a [[competency]] for it")
     return tuple(found[c] for c in COMPETENCY_IDS)
+
+
+def load_themes(path: Path) -> tuple[Theme, ...]:
+    """prompts/themes.toml; a missing file means no themes (depth probes fall back to "general")."""
+    if not path.is_file():
+        return ()
+    raw = read_toml(path).get("theme")
+    if not isinstance(raw, dict):
+        raise PromptError(f"{path}: no [theme.<id>] tables", "add them (see prompts/README.md)")
+    themes = []
+    for tid, entry in raw.items():
+        where = f"{path} theme '{tid}'"
+        if tid not in THEME_IDS:
+            raise PromptError(f"{where}: unknown theme id", f"use one of: {', '.join(THEME_IDS)}")
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise PromptError(f"{where}: missing field 'name'", "add it")
+        cues = _strings(entry["question_cues"], f"{where}.question_cues") if "question_cues" in entry else ()
+        triggers = _strings(entry.get("triggers"), f"{where}.triggers", minimum=3)
+        themes.append(Theme(tid, entry["name"], triggers, tuple(c.lower() for c in cues)))
+    return tuple(themes)
 
 
 def load_cues(path: Path) -> Cues:
@@ -249,4 +281,5 @@ def load_content(prompts_dir: Path) -> AnalysisContent:
         competencies=load_competencies(prompts_dir / "competencies.toml"),
         cues=load_cues(prompts_dir / "cues.toml"),
         training=training,
+        themes=load_themes(prompts_dir / "themes.toml"),
     )

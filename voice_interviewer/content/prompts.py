@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ COMPETENCY_IDS: tuple[str, ...] = (
     "leadership",
 )
 DIFFICULTIES = ("easy", "medium", "hard")
+# What a story can be about (prompts/themes.toml); a round's [depth] probes are keyed by these.
+THEME_IDS = ("decision", "disagreement", "failure", "launch", "people", "scope")
+DEPTH_KEYS = (*THEME_IDS, "general")
+# What a follow-up line may quote (interview.phrases): the candidate's work, a person or team,
+# the problem, their own decision clause; and the competency's name.
+PLACEHOLDERS = frozenset(("{work}", "{people}", "{problem}", "{decision}", "{competency}"))
 FOLLOW_UP_TARGETS = (
     "situation",
     "task",
@@ -65,6 +72,9 @@ class Round:
     no_speech: str
     time_up: str
     follow_ups: dict[str, tuple[str, ...]]
+    depth: dict[str, tuple[str, ...]] = field(default_factory=dict)  # theme (or "general") -> probes
+    acknowledge_filled: tuple[str, ...] = ()  # before a follow-up, when the answer gave what was asked
+    acknowledge_short: tuple[str, ...] = ()  # before a follow-up, after a short or unsure answer
     use_history: bool = False  # pick questions for the candidate's weakest competencies so far
     recall: tuple[str, ...] = ()  # lines recalling an earlier story, with {phrase}
     go_on: str = "Sorry, go on."  # said when the candidate speaks again while the interviewer replies
@@ -173,6 +183,22 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         if target not in FOLLOW_UP_TARGETS:
             raise PromptError(f"{where}: unknown follow-up target {target!r}", f"use {FOLLOW_UP_TARGETS}")
         follow_ups[target] = _str_list(fu_raw, target, f"{where} [follow_ups]")
+    depth_raw = raw.get("depth", {})
+    if not isinstance(depth_raw, dict):
+        raise PromptError(f"{where}: [depth] must be a table of theme = [lines]", "see prompts/README.md")
+    depth: dict[str, tuple[str, ...]] = {}
+    for theme in depth_raw:
+        if theme not in DEPTH_KEYS:
+            raise PromptError(f"{where}: unknown [depth] theme {theme!r}", f"use {', '.join(DEPTH_KEYS)}")
+        depth[theme] = _str_list(depth_raw, theme, f"{where} [depth]")
+    for key, lines in [*follow_ups.items(), *depth.items()]:
+        for line in lines:
+            unknown = set(re.findall(r"\{[^}]*\}", line)) - PLACEHOLDERS
+            if unknown:
+                raise PromptError(
+                    f"{where}: unknown placeholder {sorted(unknown)[0]} in a {key} line",
+                    f"use {', '.join(sorted(PLACEHOLDERS))}",
+                )
     prefer = _str_list(raw, "prefer_targets", where, allow_empty=True)
     bad = [t for t in prefer if t not in FOLLOW_UP_TARGETS]
     if bad:
@@ -198,6 +224,9 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         no_speech=_field(raw, "no_speech", str, where),
         time_up=_field(raw, "time_up", str, where),
         follow_ups=follow_ups,
+        depth=depth,
+        acknowledge_filled=_str_list(raw, "acknowledge_filled", where) if "acknowledge_filled" in raw else (),
+        acknowledge_short=_str_list(raw, "acknowledge_short", where) if "acknowledge_short" in raw else (),
         use_history=bool(raw.get("use_history", False)),
         recall=_str_list(raw, "recall", where) if "recall" in raw else (),
         go_on=_field(raw, "go_on", str, where) if "go_on" in raw else "Sorry, go on.",

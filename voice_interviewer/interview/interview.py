@@ -40,6 +40,7 @@ from ..types import (
 from .feedback import Feedback
 from .final_pass import FinalPass, FinalVersions
 from .policy import FollowUpBrain
+from .replies import acknowledgement, gave_what_was_asked
 from .turns import AnswerAnalyzer, AnswerProcessor, Outcome
 
 
@@ -111,6 +112,7 @@ class Interview:
         self._last: Outcome | None = None  # the last answer, while it may still be resumed
         self._said_at = 0.0  # when the last line that was heard through began
         self.resumes = 0
+        self._last_ack = ""  # the opener said before the last follow-up (replies.acknowledgement)
         self._answers = AnswerProcessor(clock, transcriber, analyzer, notify)
         # Second pass over each finished spoken answer (final_pass.py); its transcript and
         # analysis replace the turn's when they land.
@@ -184,7 +186,6 @@ class Interview:
                 return True
         earlier: list[str] = []  # answers of this thread before the current one
         asked: list[str] = []
-        n_ack = 0
         while self._brain is not None and outcome.analysis is not None:
             budget = self.rnd.max_follow_ups - len(asked)
             if self.time_left_s() <= 0:
@@ -195,9 +196,10 @@ class Interview:
             self._record_decision(outcome, decision)
             if decision.target is None:
                 break
-            ack = self.rnd.acknowledgements[n_ack % len(self.rnd.acknowledgements)]
-            n_ack += 1
-            if not self._say_next(f"{ack} {decision.text}"):
+            filled = gave_what_was_asked(asked[-1] if asked else None, thread)
+            ack = acknowledgement(self.rnd, _text(outcome), filled, len(self.turns), self._last_ack)
+            self._last_ack = ack
+            if not self._say_next(f"{ack} {decision.text}".strip()):
                 # The candidate went on: the prepared follow-up is dropped and chosen again.
                 assert self._last is not None
                 outcome = self._last

@@ -6,21 +6,22 @@ hiring manager leans to action/ownership/metrics and the AA leader to
 reflection/judgment. The highest-valued gap not yet probed in this question's
 thread wins; with no gap left (or no budget) the interviewer moves on.
 
-The question text is phrased in the round's voice and, where it fits,
-personalised with a short phrase taken from the candidate's own answer.
+The question text is phrased in the round's voice and, where it fits, quotes the
+candidate's own words: a whole noun phrase of the kind the phrasing takes (``phrases``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..analysis.gaps import WHY, Found, Gap, answer_gaps
 from ..content.prompts import Round
 from ..types import Analysis, FollowUp, target_key
+from .phrases import Parser, PhraseKind, answer_phrases, kinds_in
 
 # Base value of probing each gap (0-1): what a good interviewer fixes first.
 # A missing part of the story comes before depth (numbers, lessons): without it the
@@ -41,6 +42,10 @@ QUESTION_ASKS = {
     "reflection": re.compile(r"\b(learn\w*|lesson\w*|fail\w*|mistake\w*|feedback|differently|regret\w*)\b", re.I),
     "metrics": re.compile(r"\b(measur\w*|impact|metric\w*|numbers?|results?)\b", re.I),
 }
+# A probe of what the story is about: below every missing part, ownership and numbers, so
+# those are asked for first; above reflection and a competency, which the AA round prefers
+# (its bonus puts reflection first there) and the hiring manager leaves for later.
+DEPTH_VALUE = 0.5
 QUESTION_BONUS = 0.3
 PREFERENCE_BONUS = (0.2, 0.15, 0.1, 0.05, 0.03)
 WEAK_FACTOR = 0.9  # a weakly present part is worth a little less than a missing one
@@ -120,10 +125,26 @@ def find_gaps(
     return sorted(gaps, key=lambda g: g.value, reverse=True)
 
 
+def depth_probe(analysis: Analysis, rnd: Round) -> RankedGap | None:
+    """The probe of what the story is about (``analysis.themes``), or None when the round has
+    no depth probes. The most similar theme the round has lines for wins; else "general"."""
+    theme = next((t.id for t in analysis.themes if t.id in rnd.depth), "general")
+    if theme not in rnd.depth:
+        return None
+    value = DEPTH_VALUE
+    if "depth" in rnd.prefer_targets:
+        rank = rnd.prefer_targets.index("depth")
+        value += PREFERENCE_BONUS[rank] if rank < len(PREFERENCE_BONUS) else 0.0
+    why = f"theme: {theme}" if theme != "general" else "no theme of prompts/themes.toml stands out"
+    return RankedGap(Gap.DEPTH, round(value, 3), f"the STAR parts are there; going deeper ({why})", theme)
+
+
 def key_phrase(sentences: Sequence[str]) -> str | None:
-    """A short noun phrase from the candidate's words ("the canary rollout"), or None.
+    """A short noun phrase from the candidate's words ("the canary rollout"), or None, without a parser.
 
     Takes determiner + 1-3 content words, preferring longer phrases from later sentences.
+    Used where no parse is at hand (the AA round's recall of an earlier story); follow-ups
+    quote by role from a parse (``phrases``).
     """
     best: tuple[int, str] | None = None
     for pos, sentence in enumerate(sentences):
@@ -155,33 +176,50 @@ def key_phrase(sentences: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
-def _phrase_source(analysis: Analysis, target: Gap) -> list[str]:
-    """Sentences most relevant to the probe, to take the candidate's phrase from."""
-    wanted = {
-        "result": ("action",),
-        "metrics": ("result",),
-        "ownership": ("action",),
-        "reflection": ("result", "action"),
-        "action": ("task", "situation"),
-        "task": ("situation",),
-        "situation": ("action", "task"),
-    }.get(target, ("action", "situation"))
-    chosen = [s.text for s in analysis.sentences if s.star in wanted]
-    return chosen or [s.text for s in analysis.sentences]
+def fill(template: str, phrases: Mapping[PhraseKind, str], competency: str = "") -> str | None:
+    """``template`` with its placeholders filled, or None when a phrase it needs is missing."""
+    if not kinds_in(template) <= phrases.keys():
+        return None
+    text = template.replace("{competency}", competency)
+    for kind, phrase in phrases.items():
+        text = text.replace("{" + kind + "}", phrase)
+    return text
+
+
+def choose_wording(
+    options: Sequence[str], phrases: Mapping[PhraseKind, str], seed_text: str, competency: str = ""
+) -> str:
+    """One of ``options`` (a round's phrasings of a probe), filled with the candidate's words.
+
+    A phrasing that quotes the answer is preferred when its phrase was found (it shows the
+    interviewer listened); one whose phrase is missing is never used; the choice among the
+    rest is seeded by the question and probe, so a replay asks the same.
+    """
+    filled = [(t, fill(t, phrases, competency)) for t in options]
+    quoted = [text for t, text in filled if text is not None and kinds_in(t)]
+    plain = [text for t, text in filled if text is not None and not kinds_in(t)]
+    usable = quoted or plain or ["Can you tell me more about that?"]
+    seed = int(hashlib.sha256(seed_text.encode()).hexdigest(), 16)
+    return usable[seed % len(usable)]
+
+
+def wordings(rnd: Round, target: Gap) -> tuple[str, ...]:
+    """The round's phrasings of a probe (the action ones, or a plain question, when it has none)."""
+    return rnd.follow_ups.get(target) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
 
 
 def phrase_follow_up(
-    rnd: Round, target: Gap, analysis: Analysis, names: dict[str, str] | None = None, competency: str = ""
+    rnd: Round,
+    target: Gap,
+    analysis: Analysis,
+    names: dict[str, str] | None = None,
+    competency: str = "",
+    phrases: Mapping[PhraseKind, str] | None = None,
 ) -> str:
-    options = rnd.follow_ups.get(target) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
-    phrase = key_phrase(_phrase_source(analysis, target))
-    usable = [o for o in options if "{phrase}" in o] if phrase else []
-    if not usable:
-        usable = [o for o in options if "{phrase}" not in o] or list(options)
-    seed = int(hashlib.sha256(f"{analysis.question}|{target_key(target, competency)}".encode()).hexdigest(), 16)
-    template = usable[seed % len(usable)]
-    comp_name = (names or {}).get(competency, competency.replace("_", " "))
-    return template.replace("{phrase}", phrase or "that").replace("{competency}", comp_name)
+    options = wordings(rnd, target)
+    comp_name = (names or {}).get(competency, competency.replace("_", " ")).lower()  # said mid-sentence
+    seed = f"{analysis.question}|{target_key(target, competency)}"
+    return choose_wording(options, phrases or {}, seed, comp_name)
 
 
 def decide(
@@ -191,14 +229,25 @@ def decide(
     budget_left: int | None = None,
     target_competency: str | None = None,
     names: dict[str, str] | None = None,
+    parse: Parser | None = None,
 ) -> FollowUp:
     """The single most valuable follow-up not yet asked in this thread (``asked``: their
-    ``FollowUp.key``), or a FollowUp with target None: move on."""
+    ``FollowUp.key``), or a FollowUp with target None: move on. ``parse``: the parser the
+    wording quotes the answer with (None: no quotes)."""
     if budget_left is not None and budget_left <= 0:
         return FollowUp(None, "", "the follow-up budget for this question is spent; moving on")
     gaps = [g for g in find_gaps(analysis, rnd, target_competency, names) if g.target not in asked]
+    depth = depth_probe(analysis, rnd)
+    if depth is not None and not any(a.startswith(f"{Gap.DEPTH}:") for a in asked):
+        gaps = sorted([*gaps, depth], key=lambda g: g.value, reverse=True)  # one depth probe per thread
     if not gaps:
         return FollowUp(None, "", "the answer covers STAR, ownership, numbers and reflection; moving on")
     gap = gaps[0]
-    text = phrase_follow_up(rnd, gap.gap, analysis, names, gap.competency)
+    options = rnd.depth[gap.competency] if gap.gap is Gap.DEPTH else wordings(rnd, gap.gap)
+    kinds = {k for line in options for k in kinds_in(line)}  # parse only what these lines can quote
+    phrases = answer_phrases([(s.text, s.star) for s in analysis.sentences], parse, kinds)
+    if gap.gap is Gap.DEPTH:
+        text = choose_wording(options, phrases, f"{analysis.question}|{gap.target}")
+    else:
+        text = phrase_follow_up(rnd, gap.gap, analysis, names, gap.competency, phrases)
     return FollowUp(gap.gap, text, f"probing {gap.target}: {gap.rationale}", competency=gap.competency)

@@ -28,6 +28,7 @@ from ..types import (
     SentenceLabel,
     Signals,
     StarResult,
+    ThemeScore,
     Transcript,
     Turn,
     TurnTimings,
@@ -120,6 +121,9 @@ def score_to_json(analysis: Analysis, follow_up: FollowUp | None) -> dict[str, A
         "delivery": delivery,
         "follow_up": follow_up_to_json(follow_up),
         "warnings": list(analysis.warnings),
+        "themes": [
+            {"id": t.id, "similarity": t.similarity, "evidence_index": t.evidence_index} for t in analysis.themes
+        ],
     }
 
 
@@ -238,6 +242,7 @@ def analysis_from_json(score: dict[str, Any], fallback_text: str = "", words: bo
         ),
         delivery=delivery,
         warnings=tuple(score["warnings"]),
+        themes=tuple(ThemeScore(t["id"], t["similarity"], t["evidence_index"]) for t in score.get("themes", [])),
     )
 
 
@@ -248,9 +253,10 @@ def follow_up_from_json(data: dict[str, Any]) -> FollowUp:
     competency = ""
     if key == MOVE_ON:
         target = None
-    elif key.startswith(f"{Gap.COMPETENCY}:"):
-        target, competency = Gap.COMPETENCY, key.split(":", 1)[1]
-    elif key in {g.value for g in Gap}:
+    elif key.startswith((f"{Gap.COMPETENCY}:", f"{Gap.DEPTH}:")):
+        name, competency = key.split(":", 1)
+        target = Gap(name)
+    elif key in {g.value for g in Gap if g not in (Gap.COMPETENCY, Gap.DEPTH)}:
         target = Gap(key)
     else:
         raise ValueError(f"follow_up.target {key!r} is not a known target")

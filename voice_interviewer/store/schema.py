@@ -139,10 +139,10 @@ class _Matches:
     what: str
 
 
-# A follow-up target: moving on, a gap, or "competency:<id>" (types.target_key).
+# A follow-up target: moving on, a gap, "competency:<id>" or "depth:<theme>" (types.target_key).
 _TARGET = _Matches(
-    re.compile("|".join([re.escape(MOVE_ON), *(re.escape(g) for g in Gap if g is not Gap.COMPETENCY)])
-               + f"|{Gap.COMPETENCY}:.+", re.DOTALL),
+    re.compile("|".join([re.escape(MOVE_ON), *(re.escape(g) for g in Gap if g not in (Gap.COMPETENCY, Gap.DEPTH))])
+               + f"|{Gap.COMPETENCY}:.+|{Gap.DEPTH}:.+", re.DOTALL),
     "a known follow-up target",
 )  # fmt: skip
 
@@ -208,6 +208,7 @@ _SCORE_SHAPE = {
         }
     ),
     "warnings": _STR_LIST,
+    "themes?": [{"id": str, "similarity": _NUM, "evidence_index": int}],
 }
 _POINT = {"text": str, "evidence": str}
 _SESSION_SHAPE = {
