@@ -139,7 +139,7 @@ def score(
     cfg = _config(models={"whisper": whisper_model, "embedding": embedding_model})
     if text_file is not None:
         text = read_text_file(text_file)
-    analysis, follow_up = score_answer(cfg, question, text=text, audio=audio, round_id=round_)
+    analysis, follow_up = score_answer(cfg, question, text=text, audio=audio, round_id=round_, warn=err.print)
     if fmt == "json":
         from ..store.codec import score_to_json
 
@@ -156,19 +156,33 @@ def evaluate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     show_misses: bool = typer.Option(False, "--misses", help="List every disagreement with the labels."),
     round_: str = typer.Option("hiring_manager", "--round", help="Round whose first follow-up is checked."),
+    follow_ups: bool = typer.Option(
+        False,
+        "--follow-ups",
+        help="The judged follow-ups of both rounds (eval/follow_ups/): natural, broken, usefulness.",
+    ),
+    write_unjudged: Path | None = typer.Option(
+        None, "--write-unjudged", help="With --follow-ups: write the texts not judged yet to this JSON-lines file."
+    ),
 ) -> None:
     """Measure STAR, competency, signal and follow-up accuracy on labelled answers."""
     from ..app.evaluation import evaluate, load_gold
-    from ..app.loading import build_analyzer
+    from ..app.loading import build_analyzer, shared_parser
     from ..content.prompts import load_round
 
     cfg = _config()
     rnd = load_round(cfg.prompts_dir, round_)
     paths = data or [default_eval_set()]
     analyzer = build_analyzer(cfg)
+    parse = shared_parser(err.print)
+    if follow_ups:
+        from .judged import print_judged_follow_ups
+
+        print_judged_follow_ups(cfg, analyzer, paths, parse, as_json, write_unjudged)
+        return
     results = {}
     for path in paths:
-        results[str(path)] = evaluate(analyzer, load_gold(path), rnd)
+        results[str(path)] = evaluate(analyzer, load_gold(path), rnd, parse)
     if as_json:
         payload = {k: {f: v for f, v in asdict(r).items() if show_misses or f != "misses"} for k, r in results.items()}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
