@@ -13,6 +13,7 @@ In the order of a turn:
 - ``offline``: offline switches for the Hugging Face stack, set before a library loads.
 - ``imports``: one lock around the lazy imports of the packages several loading threads share.
 - ``sentences``: pysbd: sentence splitting.
+- ``parser``: spaCy (en_core_web_sm): the parse the follow-ups quote the answer from.
 - ``onnx_embedder``: ONNX Runtime: sentence embeddings (the default).
 - ``embedder``: sentence-transformers (torch): sentence embeddings.
 - ``learn``: scikit-learn: fitting the small linear classifiers.

@@ -10,6 +10,7 @@ In the order of a turn:
 - ``competency``: which of the 11 competencies an answer shows, with evidence.
 - ``signals``: ownership, numbers, reflection, specificity, length.
 - ``delivery``: pace, fillers, hedges and pauses from word timings.
+- ``themes``: what a story is about (decision, failure, ...), for the depth probes.
 - ``gaps``: an answer's gaps (what follow-ups probe, feedback advises, ``eval`` checks), thresholds once.
 - ``fitting``: the analyzer's models: exemplars embedded once, classifiers fitted on them, cached on disk.
 - ``analyzer``: one call turns a transcript into an ``Analysis`` (splits, embeds once, runs the above).

@@ -10,6 +10,7 @@ In the order of a turn, then the other commands:
 - ``practice``: the composition root of an interview round.
 - ``scoring``: ``score`` and ``transcribe`` of one answer.
 - ``evaluation``: the labelled-answer evaluation harness (``eval``).
+- ``judged``: judged sets: the follow-ups asked after labelled answers, and blind verdicts on them.
 - ``coach``: annotate, rescore, delete, write reports.
 - ``setup``: ``models check | install | downloads``.
 - ``doctor``: the doctor checks.

@@ -4,6 +4,7 @@ In the order of a command:
 
 - ``root``: the typer app, its command groups (models, bench, review), global options, consoles.
 - ``practice``: ``practice``, ``transcribe``, ``score``, ``eval``.
+- ``judged``: ``eval --follow-ups``, the judged follow-ups printed.
 - ``bench``: ``bench analysis | voice | loop | review | report | soak | turns``.
 - ``setup``: ``models check | install | downloads``, ``config``, ``devices``, ``mic-test``.
 - ``review``: ``review list | show | compare | progress | annotate``, ``report``, ``rescore``, ``export``, ``delete``.
