@@ -66,6 +66,35 @@ def test_a_person_is_never_quoted_as_work_and_my_team_becomes_your_team(parse: S
     assert found.get("work") != "your team"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "moment"),
+    [
+        ("I pushed back on the PM and wrote a one-page plan.", "pushed back on the PM"),  # the second clause is not
+        ("So I talked to my manager about it.", "talked to your manager about it"),
+        ("I told the VP that we would slip by a week.", "told the VP"),
+        ("I negotiated a two week extension with the customer.", "negotiated a two week extension with the customer"),
+        ("I called him the next morning.", None),  # whom? the question could not say
+        ("We went to production on Monday.", None),  # a date is not a person
+        ("I rewrote the export job for the finance team.", None),  # building, not dealing with someone
+        ("We usually talk to the customer first.", None),  # a habit, not a moment
+        ("I didn't tell my manager.", None),
+    ],
+)
+def test_a_moment_is_the_candidates_own_clause_of_dealing_with_someone(
+    parse: SpacyParser, sentence: str, moment: str | None
+) -> None:
+    assert phrases(parse, (sentence, "action")).get("moment") == moment
+
+
+def test_persuading_someone_is_the_moment_before_asking_someone(parse: SpacyParser) -> None:
+    found = phrases(
+        parse,
+        ("I asked the data team for the raw logs.", "action"),
+        ("Then I pushed back on the VP about the launch date.", "action"),
+    )
+    assert found["moment"] == "pushed back on the VP about the launch date"
+
+
 def test_a_template_is_used_only_when_its_phrase_was_found() -> None:
     assert fill("What did you do on {work}?", {"people": "the VP"}) is None
     assert (

@@ -36,8 +36,9 @@ DIFFICULTIES = ("easy", "medium", "hard")
 THEME_IDS = ("decision", "disagreement", "failure", "launch", "people", "scope")
 DEPTH_KEYS = (*THEME_IDS, "general")
 # What a follow-up line may quote (interview.phrases): the candidate's work, a person or team,
-# the problem, their own decision clause; and the competency's name.
-PLACEHOLDERS = frozenset(("{work}", "{people}", "{problem}", "{decision}", "{competency}"))
+# the problem, their own decision clause, their own clause of dealing with someone; and the
+# competency's name.
+PLACEHOLDERS = frozenset(("{work}", "{people}", "{problem}", "{decision}", "{moment}", "{competency}"))
 FOLLOW_UP_TARGETS = (
     "situation",
     "task",

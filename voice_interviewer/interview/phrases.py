@@ -13,7 +13,11 @@ phrase of that kind, found by the dependency parse, fills it:
 - ``{people}``: a person or team they dealt with ("*the platform team*", "*your manager*");
 - ``{problem}``: the incident or trouble the story is about ("*the memory leak*");
 - ``{decision}``: the candidate's own short clause after decide/choose/propose
-  ("I decided *to roll back the release*"), turned to the second person.
+  ("I decided *to roll back the release*"), turned to the second person;
+- ``{moment}``: the candidate's own clause of dealing with someone, in the past tense
+  ("I *pushed back on the PM*", "we *sat down with the support leads*"), turned to the
+  second person: the moment a person would go back to ("When you pushed back on the PM,
+  how did they take it?"). Persuading beats asking or telling.
 
 A template whose kind found nothing is not used; with none left the probe is asked
 without a quote. Pure logic over ``Parsed`` sentences; the parser is a port (spaCy in
@@ -27,8 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-PhraseKind = Literal["work", "people", "problem", "decision"]
-KINDS: tuple[PhraseKind, ...] = ("work", "people", "problem", "decision")
+PhraseKind = Literal["work", "people", "problem", "decision", "moment"]
+KINDS: tuple[PhraseKind, ...] = ("work", "people", "problem", "decision", "moment")
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,23 @@ BUILD = frozenset(
 # Trouble nouns too vague to quote without a word before them ("the failure", "the risk").
 VAGUE_PROBLEMS = frozenset(str.split("failure failures error errors risk conflict disagreement spike spikes debt"))
 DECIDE = frozenset(str.split("decide choose opt propose suggest recommend push insist pick commit"))
+# Verbs of dealing with someone, for a {moment}: persuading first, then talking to them.
+PERSUADE = frozenset(str.split("convince persuade negotiate pitch escalate push argue lobby challenge"))
+TALK = frozenset(
+    str.split(
+        """ask tell talk speak meet call email message approach raise bring sit go walk pull loop propose
+        explain warn invite"""
+    )
+)
+# Of those, the ones whose object is a person even when it is only a name ("talked to Priya";
+# but "went through every screen with VoiceOver" names a tool).
+TALK_TO = (PERSUADE | TALK) - frozenset(str.split("raise bring go walk pull loop propose explain"))
+# Parts of a clause a {moment} leaves out: its subject and auxiliaries, and whatever hangs
+# off it as a second clause ("..., and wrote the plan", "because ...", "that we would slip").
+_NOT_IN_MOMENT = frozenset(
+    ("nsubj", "nsubjpass", "aux", "auxpass", "punct", "cc", "conj", "advcl", "mark", "ccomp", "parataxis", "dep")
+)
+MOMENT_WORDS = (2, 10)
 _YOUR = {"my": "your", "our": "your", "me": "you", "us": "you", "i": "you", "we": "you", "myself": "yourself"}
 _THE = frozenset(["a", "an", "this", "that", "these", "those"])
 _OWN = frozenset(("i", "we"))
@@ -134,6 +155,7 @@ _WHERE: dict[PhraseKind, tuple[str, ...]] = {
     "people": ("action", "situation", "task"),
     "problem": ("situation", "task", "action"),
     "decision": ("action", "task"),
+    "moment": ("action",),
 }
 MAX_WORDS = 5
 
@@ -225,6 +247,57 @@ def _decision(tokens: Sequence[Token], verb: int) -> str | None:
     return " ".join(out)
 
 
+_CALENDAR = frozenset(
+    str.split(
+        """monday tuesday wednesday thursday friday saturday sunday january february march april may june
+        july august september october november december christmas"""
+    )
+)
+
+
+def _is_person(tokens: Sequence[Token], i: int, verb: int) -> bool:
+    """A person or team as the object: a people noun, or a name the verb is said to ("talked
+    to Priya"), not a date ("on Monday") or a tool ("went through it with VoiceOver")."""
+    t = tokens[i]
+    if t.text.lower() in PEOPLE:
+        return True
+    if t.pos != "PROPN" or t.text.lower() in _CALENDAR or tokens[verb].lemma.lower() not in TALK_TO:
+        return False
+    if t.dep in ("dobj", "dative"):
+        return t.head == verb
+    return t.dep == "pobj" and tokens[t.head].head == verb and tokens[t.head].text.lower() in ("with", "to", "on")
+
+
+def _moment(tokens: Sequence[Token], verb: int) -> str | None:
+    """The clause of ``verb`` without its subject ("I pushed back on my manager" -> "pushed back
+    on your manager"), when it is short, in one piece and deals with a person; else None."""
+    v = tokens[verb]
+    if v.tag != "VBD" or any(t.head == verb and t.dep == "neg" for t in tokens):
+        return None  # a past event ("we ask" is a habit; "I didn't tell" is no moment)
+    keep = {verb}
+    for k, t in enumerate(tokens):
+        if t.head == verb and k != verb and t.dep not in _NOT_IN_MOMENT and not (t.dep == "advmod" and k < verb):
+            keep |= _subtree(tokens, k)
+    span = sorted(keep)
+    if span != list(range(span[0], span[-1] + 1)) or span[0] != verb:
+        return None  # a clause in pieces, or words before the verb ("then", "finally" are dropped)
+    if not MOMENT_WORDS[0] <= len(span) <= MOMENT_WORDS[1]:
+        return None
+    person = False
+    out = []
+    for i in span:
+        t = tokens[i]
+        low = t.text.lower()
+        if t.dep in ("relcl", "acl") or (t.pos == "PRON" and low not in _YOUR and low != "it"):
+            return None  # "the PM who ...", "told him": a clause inside, or whom? ("it" is the story's thing)
+        if t.dep in ("dobj", "pobj", "dative") and _is_person(tokens, i, verb):
+            person = True
+        out.append(_YOUR.get(low, t.text) + (" " if t.space else ""))
+    if tokens[span[-1]].tag in ("WRB", "WP", "WDT") or tokens[span[-1]].dep == "prep":
+        return None  # "walked the engineers through why": the clause stops short
+    return "".join(out).strip() if person else None
+
+
 def _subtree(tokens: Sequence[Token], i: int) -> set[int]:
     found = {i}
     grew = True
@@ -242,7 +315,7 @@ class _Found:
     kind: PhraseKind
     text: str
     noun: str  # the head noun, lower case ("" for a decision clause)
-    modified: bool  # the noun has a noun or adjective before it ("the reconciliation job")
+    modified: bool  # the noun has a noun or adjective before it ("the reconciliation job"); a moment: persuading
 
 
 def _candidates(parsed: Parsed) -> list[_Found]:
@@ -269,10 +342,17 @@ def _candidates(parsed: Parsed) -> list[_Found]:
         ):
             found.append(_Found("work", phrase, noun, modified))
     for i, t in enumerate(tokens):
-        if t.pos == "VERB" and t.lemma.lower() in DECIDE and _subject(tokens, i) in _OWN:
+        if t.pos != "VERB" or _subject(tokens, i) not in _OWN:
+            continue
+        lemma = t.lemma.lower()
+        if lemma in DECIDE:
             clause = _decision(tokens, i)
             if clause:
                 found.append(_Found("decision", clause, "", True))
+        if lemma in PERSUADE or lemma in TALK:
+            clause = _moment(tokens, i)
+            if clause:
+                found.append(_Found("moment", clause, "", lemma in PERSUADE))
     return found
 
 
