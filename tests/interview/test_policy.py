@@ -85,6 +85,12 @@ def test_a_depth_probe_follows_the_theme_of_the_story() -> None:
     assert decide(unknown, dataclasses.replace(AA, depth={"general": ("Why?",)})).key == "depth:general"
 
 
+def test_after_a_probe_of_a_failure_the_lesson_is_not_asked_for_again() -> None:
+    failure = dataclasses.replace(analysis(FULL, has_reflection=False), themes=(ThemeScore("failure", 0.6, 2),))
+    assert decide(failure, HM, asked=("depth:general",)).target is Gap.REFLECTION
+    assert decide(failure, HM, asked=("depth:failure",)).target is not Gap.REFLECTION
+
+
 def test_the_hiring_manager_goes_deeper_before_asking_for_the_lesson() -> None:
     no_lesson = analysis(FULL, has_reflection=False)
     first = decide(no_lesson, HM)

@@ -237,6 +237,10 @@ def decide(
     if budget_left is not None and budget_left <= 0:
         return FollowUp(None, "", "the follow-up budget for this question is spent; moving on")
     gaps = [g for g in find_gaps(analysis, rnd, target_competency, names) if g.target not in asked]
+    if f"{Gap.DEPTH}:failure" in asked:
+        # A probe of a failure already asks what went wrong and what changed; "what did you
+        # learn" next would ask the same again.
+        gaps = [g for g in gaps if g.gap is not Gap.REFLECTION]
     depth = depth_probe(analysis, rnd)
     if depth is not None and not any(a.startswith(f"{Gap.DEPTH}:") for a in asked):
         gaps = sorted([*gaps, depth], key=lambda g: g.value, reverse=True)  # one depth probe per thread
