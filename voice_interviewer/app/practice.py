@@ -19,7 +19,7 @@ from ..config import Config
 from ..content.content import load_content
 from ..content.prompts import Round, load_questions, load_round, pick_questions, prompts_checksum
 from ..errors import InputError, VoiceInterviewerError
-from ..interview.feedback import session_feedback
+from ..interview.feedback import aimed_at, session_feedback
 from ..interview.final_pass import FinalPass
 from ..interview.history import CandidateHistory, read_history
 from ..interview.interview import Interview, InterviewResult
@@ -192,7 +192,7 @@ def run_practice(
         brain=follow_up_brain,
         notify=notify,
         feedback=lambda analyses: session_feedback(
-            analyses, rnd.competencies, {c.id: c.name for c in analyzer.get().content.competencies}
+            analyses, aimed_at(analyses, questions), {c.id: c.name for c in analyzer.get().content.competencies}
         ),
         opening=recall,
         final_pass=final,

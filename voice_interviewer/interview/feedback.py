@@ -1,5 +1,6 @@
 """End-of-round feedback: two strengths, the two most important improvements (each with the
-sentence that shows it), and the round's competencies not yet shown.
+sentence that shows it), and the competencies the round's questions aimed at that no answer
+showed.
 
 Pure logic over the analyses of the round's answers. Every statement is tied to
 something measured, so a coach can check it, and the gaps are those the follow-ups
@@ -12,11 +13,29 @@ from collections.abc import Sequence
 
 from ..analysis.gaps import Gap, gaps_of, ownership
 from ..saved import Feedback, Point
-from ..types import Analysis
+from ..types import Analysis, Question
 
-__all__ = ["FILLERS_PER_MIN_HIGH", "Feedback", "Point", "session_feedback"]
+__all__ = ["FILLERS_PER_MIN_HIGH", "TANGENT_SHARE", "Feedback", "Point", "aimed_at", "session_feedback"]
 
 FILLERS_PER_MIN_HIGH = 6.0
+# An answer with at least this share of its sentences off the story (labelled other, not a
+# lesson) wanders; below it, an opener ("Yeah, this one comes to mind") or one aside.
+TANGENT_SHARE = 0.3
+TANGENT_MIN_SENTENCES = 4
+
+
+def aimed_at(analyses: Sequence[Analysis], questions: Sequence[Question]) -> tuple[str, ...]:
+    """The competencies the round's answered questions aimed at, in order, each once: the ones
+    the feedback may call "not shown yet" (a one-question round aimed at two, not at eight)."""
+    asked = {a.question for a in analyses}
+    return tuple(dict.fromkeys(c for q in questions if q.text in asked for c in q.competencies))
+
+
+def _tangents(a: Analysis) -> list[str]:
+    side = [s.text for s in a.sentences if s.star == "other" and not s.reflection]
+    if len(a.sentences) < TANGENT_MIN_SENTENCES or len(side) < TANGENT_SHARE * len(a.sentences):
+        return []
+    return side
 
 
 def _first(analyses: Sequence[Analysis], labels: tuple[str, ...], last: bool = False) -> str:
@@ -27,18 +46,23 @@ def _first(analyses: Sequence[Analysis], labels: tuple[str, ...], last: bool = F
     return ""
 
 
-def session_feedback(
-    analyses: Sequence[Analysis], round_competencies: Sequence[str], names: dict[str, str]
-) -> Feedback:
-    """Feedback on the main answers of a round (follow-up answers count towards coverage)."""
+def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], names: dict[str, str]) -> Feedback:
+    """Feedback on the main answers of a round. ``competencies``: what the round's questions
+    aimed at (``aimed_at``); those no answer covers are "not shown yet"."""
     if not analyses:
-        return Feedback((), (), tuple(names.get(c, c) for c in round_competencies))
+        return Feedback((), (), tuple(names.get(c, c) for c in competencies))
     n = len(analyses)
     complete = [a for a in analyses if not a.star.missing]
     gaps = [gaps_of(a) for a in analyses]  # the same gaps the follow-ups probe
 
     def having(gap: Gap) -> list[Analysis]:
-        return [a for a, found in zip(analyses, gaps, strict=True) if gap in found]
+        """The answers with this gap; an answer with no specific story (told as a habit) is
+        advised only to tell one: its missing result or lesson follow from that."""
+        return [
+            a
+            for a, found in zip(analyses, gaps, strict=True)
+            if gap in found and (gap is Gap.SPECIFICITY or Gap.SPECIFICITY not in found)
+        ]
 
     no_result = having(Gap.RESULT)  # missing or only faint
     we_heavy = having(Gap.OWNERSHIP)
@@ -76,8 +100,17 @@ def session_feedback(
     if reflective:
         ev = next((s.text for a in reflective for s in a.sentences if s.reflection), "")
         strengths.append((len(reflective) / n * 0.9, Point("You said what you learned.", ev), Gap.REFLECTION))
-    best = max((c for a in analyses for c in a.competencies), key=lambda c: c.strength, default=None)
-    if best is not None and best.covered:
+    on_story = [  # shown in what the candidate did or achieved, not in the context, an aside or a lesson
+        c
+        for a in analyses
+        for c in a.competencies
+        if c.covered
+        and any(
+            s.index == c.evidence_index and s.star in ("action", "result") and not s.reflection for s in a.sentences
+        )
+    ]
+    best = max(on_story, key=lambda c: c.strength, default=None)
+    if best is not None:
         name = names.get(best.id, best.id)
         strengths.append((best.strength, Point(f"You showed {name} clearly.", best.evidence), None))
 
@@ -139,6 +172,20 @@ def session_feedback(
                 None,
             )
         )
+    wandering = [(a, side) for a in analyses if (side := _tangents(a))]
+    if wandering:
+        a, side = max(wandering, key=lambda x: len(x[1]) / len(x[0].sentences))
+        improvements.append(
+            (
+                0.7 * len(wandering) / n,
+                Point(
+                    f"Stay on the one story: {len(side)} of the {len(a.sentences)} sentences of one answer "
+                    "were about something else.",
+                    side[0],
+                ),
+                None,
+            )
+        )
     if fillers:
         worst = max(fillers, key=lambda a: a.delivery.fillers_per_min if a.delivery else 0)
         rate = worst.delivery.fillers_per_min if worst.delivery else 0.0
@@ -151,7 +198,7 @@ def session_feedback(
         )
 
     covered = {c.id for a in analyses for c in a.competencies if c.covered}
-    not_shown = tuple(names.get(c, c) for c in round_competencies if c not in covered)
+    not_shown = tuple(names.get(c, c) for c in competencies if c not in covered)
     improvements.sort(key=lambda x: x[0], reverse=True)
     chosen = improvements[:2]
     advised = {gap for _, _, gap in chosen}
