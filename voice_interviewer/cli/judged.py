@@ -1,4 +1,5 @@
-"""``eval --follow-ups``: the judged follow-ups, printed (the figures live in ``app.judged``)."""
+"""``eval --follow-ups`` and ``eval --feedback``: the judged follow-ups and feedback claims,
+printed (the figures live in ``app.judged`` and ``app.judged_feedback``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from rich.table import Table
 from ..analysis.analyzer import Analyzer
 from ..app.evaluation import load_gold
 from ..app.judged import follow_ups_of, judged_figures, load_verdicts, strong_star_probes, unjudged, write_for_judge
+from ..app.judged_feedback import (
+    KINDS,
+    feedback_claims,
+    feedback_figures,
+    load_claim_verdicts,
+    unjudged_claims,
+    write_claims_for_judge,
+)
 from ..config import Config, default_eval_set
 from ..content.prompts import load_round
 from ..interview.phrases import Parser
@@ -61,3 +70,45 @@ def print_judged_follow_ups(
             out.print(f"not judged yet ({len(r['not_judged'])}):", markup=False)
             for line in r["not_judged"]:
                 out.print(f"  {line}", markup=False)
+
+
+def print_judged_feedback(analyzer: Analyzer, paths: list[Path], as_json: bool, write_to: Path | None) -> None:
+    """Figures over every claim of the feedback the interviewer would give after typed rounds
+    of ``paths``' answers (three in a row)."""
+    verdicts = load_claim_verdicts(default_eval_set().parent / "feedback" / "verdicts.toml")
+    definitions = {c.name: c.definition for c in analyzer.content.competencies}
+    report: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        gold = load_gold(path)
+        claims = feedback_claims(analyzer, gold)
+        missing = unjudged_claims(claims, verdicts)
+        report[str(path)] = {
+            **asdict(feedback_figures(claims, verdicts)),
+            "false_claims": [
+                f"{c.group}: {c.text} [{c.evidence}] ({v.note})"
+                for c in claims
+                if (v := verdicts.get(c.key)) is not None and not v.true
+            ],
+            "not_judged": [f"{c.group} {c.kind}: {c.text} [{c.evidence}]" for c in missing],
+        }
+        if write_to is not None and missing:
+            target = write_to if len(paths) == 1 else write_to.with_suffix(f".{path.stem}.jsonl")
+            write_claims_for_judge(claims, verdicts, gold, definitions, target)
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    for name, r in report.items():
+        table = Table(title=f"{name}: feedback of typed rounds of three answers")
+        for column in ("rounds", "claims", "judged", "true", "false", "contradictions", *KINDS):
+            table.add_column(column, justify="right", no_wrap=True)
+        true = "-" if r["true"] is None else f"{r['true']:.0%}"
+        table.add_row(
+            str(r["rounds"]), str(r["claims"]), str(r["judged"]), true, str(r["false"]), str(r["contradictions"]),
+            *(r["by_kind"][k] for k in KINDS),
+        )  # fmt: skip
+        out.print(table)
+        for heading, key in (("judged false", "false_claims"), ("not judged yet", "not_judged")):
+            if r[key]:
+                out.print(f"{heading} ({len(r[key])}):", markup=False)
+                for line in r[key]:
+                    out.print(f"  {line}", markup=False)

@@ -161,8 +161,15 @@ def evaluate_cmd(
         "--follow-ups",
         help="The judged follow-ups of both rounds (eval/follow_ups/): natural, broken, usefulness.",
     ),
+    feedback: bool = typer.Option(
+        False,
+        "--feedback",
+        help="The judged end-of-round feedback of typed rounds of three answers (eval/feedback/): claims true.",
+    ),
     write_unjudged: Path | None = typer.Option(
-        None, "--write-unjudged", help="With --follow-ups: write the texts not judged yet to this JSON-lines file."
+        None,
+        "--write-unjudged",
+        help="With --follow-ups or --feedback: write what is not judged yet to this JSON-lines file.",
     ),
 ) -> None:
     """Measure STAR, competency, signal and follow-up accuracy on labelled answers."""
@@ -175,6 +182,11 @@ def evaluate_cmd(
     paths = data or [default_eval_set()]
     analyzer = build_analyzer(cfg)
     parse = shared_parser(err.print)
+    if feedback:
+        from .judged import print_judged_feedback
+
+        print_judged_feedback(analyzer, paths, as_json, write_unjudged)
+        return
     if follow_ups:
         from .judged import print_judged_follow_ups
 
