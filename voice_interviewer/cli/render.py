@@ -51,7 +51,7 @@ def render_score(analysis: Analysis, follow_up: FollowUp | None, console: Consol
             f"{c.strength:.2f}",
             f"{c.similarity:.2f}",
             "yes" if c.covered else "no",
-            escape(c.evidence[:90]),
+            escape(c.evidence),
         )
     console.print(table)
 
@@ -113,7 +113,7 @@ def render_session(session: SavedSession, console: Console, annotations: list[An
                 console.print(f"  [yellow]coach relabelled sentence {index + 1}: {machine} -> {part}[/] {who}")
             for c in a.competencies[:3]:
                 mark = "covered" if c.covered else "weak"
-                console.print(f"  [dim]{c.id} ({mark}, p={c.strength:.2f}):[/] {escape(c.evidence[:110])}")
+                console.print(f"  [dim]{c.id} ({mark}, p={c.strength:.2f}):[/] {escape(c.evidence)}")
             d = a.delivery
             if d:
                 console.print(

@@ -67,6 +67,11 @@ def review_list(
         err.print(f"[yellow]skipped {escape(str(bad.path))}: {escape(bad.reason)}[/]", soft_wrap=True)
 
 
+def _shown(value: object) -> str:
+    """A table cell: "-" for a figure a session does not have (typed answers have no pace), never "None"."""
+    return "-" if value is None else str(value)
+
+
 @review_app.command("show")
 def review_show(
     session: str = typer.Argument(..., help="SESSION_ID, CANDIDATE/SESSION_ID or a session folder."),
@@ -104,19 +109,19 @@ def review_compare(
 
     for ma, mb in pairs:
         table = Table("measure", "first", "second", "change", title=escape(ma.question[:90]))
-        table.add_row("STAR score", str(ma.star_score), str(mb.star_score), delta(ma.star_score, mb.star_score))
+        table.add_row("STAR score", _shown(ma.star_score), _shown(mb.star_score), delta(ma.star_score, mb.star_score))
         table.add_row("missing parts", ", ".join(ma.missing) or "none", ", ".join(mb.missing) or "none", "")
         table.add_row("words", str(ma.words), str(mb.words), delta(ma.words, mb.words))
-        table.add_row("I vs we", f"{ma.i_ratio}", f"{mb.i_ratio}", delta(ma.i_ratio, mb.i_ratio, "{:+.2f}"))
+        table.add_row("I vs we", _shown(ma.i_ratio), _shown(mb.i_ratio), delta(ma.i_ratio, mb.i_ratio, "{:+.2f}"))
         table.add_row("numbers in result", str(ma.numbers), str(mb.numbers), delta(ma.numbers, mb.numbers))
         table.add_row("reflection", str(ma.reflection), str(mb.reflection), "")
         table.add_row(
             "fillers / min",
-            f"{ma.fillers_per_min}",
-            f"{mb.fillers_per_min}",
+            _shown(ma.fillers_per_min),
+            _shown(mb.fillers_per_min),
             delta(ma.fillers_per_min, mb.fillers_per_min, "{:+.1f}"),
         )
-        table.add_row("words / min", f"{ma.wpm}", f"{mb.wpm}", delta(ma.wpm, mb.wpm))
+        table.add_row("words / min", _shown(ma.wpm), _shown(mb.wpm), delta(ma.wpm, mb.wpm))
         table.add_row("competencies shown", ", ".join(ma.covered), ", ".join(mb.covered), "")
         out.print(table)
 
@@ -134,11 +139,23 @@ def review_progress(candidate: str = typer.Argument(..., help="Candidate name.")
     if not points:
         out.print(f"No sessions for {candidate} yet.")
         return
-    table = Table("session", "STAR", "fillers/min", "wpm", "numbers", title=f"Progress of {candidate}")
-    for p in points:
-        table.add_row(p.session_id, f"{p.star_score}", f"{p.fillers_per_min}", f"{p.wpm}", f"{p.numbers_share}")
+    # Whole session ids (never cut): the competency table numbers its columns by the "#" here.
+    table = Table("#", "session", "STAR", "fillers/min", "wpm", "numbers", title=f"Progress of {candidate}")
+    table.columns[1].no_wrap = True
+    for n, p in enumerate(points, 1):
+        table.add_row(
+            str(n),
+            p.session_id,
+            _shown(p.star_score),
+            _shown(p.fillers_per_min),
+            _shown(p.wpm),
+            _shown(p.numbers_share),
+        )
     out.print(table)
-    comp = Table("competency", *[p.session_id[-12:] for p in points], title="Competency probability per session")
+    comp = Table(
+        "competency", *[f"#{n}" for n in range(1, len(points) + 1)], title="Competency probability per session"
+    )
+    comp.columns[0].no_wrap = True
     for cid in COMPETENCY_IDS:
         comp.add_row(cid, *[f"{p.competency.get(cid, 0):.2f}" for p in points])
     out.print(comp)
