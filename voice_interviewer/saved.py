@@ -17,6 +17,9 @@ class Point:
 
     text: str
     evidence: str = ""
+    # What the point is about: a gap ("result", "ownership", "specificity", "metrics",
+    # "reflection") or "length", "tangent", "fillers", "competency"; "" when saved before kinds.
+    kind: str = ""
 
 
 @dataclass(frozen=True)

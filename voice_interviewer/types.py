@@ -97,6 +97,14 @@ class TranscriptionStats:
 
 
 @dataclass(frozen=True)
+class RetryOf:
+    """The earlier attempt a retried question answers again: its session and turn index."""
+
+    session_id: str
+    turn: int
+
+
+@dataclass(frozen=True)
 class Question:
     """A question from the bank in ``prompts/questions.toml``."""
 
@@ -106,6 +114,7 @@ class Question:
     rounds: tuple[str, ...]
     difficulty: str
     topic: str
+    retry_of: RetryOf | None = None  # asked again as a new attempt of this earlier turn
 
 
 @dataclass(frozen=True)
@@ -248,6 +257,7 @@ class StarResult:
     share_words: dict[str, float]
     share_seconds: dict[str, float] | None
     weak: tuple[str, ...] = ()  # present, but no sentence of that part is labelled with confidence
+    level: str = ""  # rubric level (``star_score.rubric``): missing parts, partial, complete, strong
 
 
 @dataclass(frozen=True)
@@ -361,6 +371,7 @@ class Turn:
     follow_up: FollowUp | None = None
     error: str | None = None
     previous_scores: tuple[PreviousScore, ...] = ()  # oldest first; written by a rescore only
+    retry_of: RetryOf | None = None  # a main question asked again (``practice --retry``)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,11 @@ def test_annotate_shows_everywhere_and_never_touches_machine_scores(home: Path) 
     )
     exported = json.loads(run_cli("export", ref, "--format", "json").stdout)
     assert len(exported["annotations"]) == 2
-    assert "Name the metric first. (Kim," in run_cli("export", ref, "--format", "md").stdout
+    md = run_cli("export", ref, "--format", "md").stdout
+    # The mentor's copy: the coach's note and score, the story's score and level, STAR labels.
+    assert "> Coach note (Kim," in md and "Name the metric first." in md and "Coach's STAR score: 55/100 (Lee" in md
+    assert re.search(r"\*\*Story: (missing parts|partial|complete|strong), STAR \d+/100\*\*", md)
+    assert "1. **task** (coach Lee; machine: " in md and "## Summary" in md
 
 
 @pytest.mark.parametrize(
@@ -261,16 +266,38 @@ def test_session_report_in_headless_chromium(audio_session: Path, browser: Any, 
 @pytest.mark.models
 @pytest.mark.browser
 def test_progress_report_in_headless_chromium(home: Path, browser: Any, tmp_path: Path) -> None:
-    _typed_session(home, answer="We had a slow build. We fixed it.\n\n")
-    _typed_session(home)
+    first = _typed_session(home, answer="We had a slow build. We fixed it.\n\n")
+    # The same question again, as a linked attempt (#16): it shows in compare, report and progress.
+    proc = practice_typed("--no-follow-ups", "--retry", f"ana/{first.name}:1", input=ANSWER)
+    assert proc.returncode == 0, proc.stderr
+    second = sorted(p.parent for p in (home / "transcripts" / "ana").glob("*/session.json"))[-1]
+    saved = json.loads((second / "session.json").read_text())
+    assert saved["turns"][0]["retry_of"] == {"session_id": first.name, "turn": 0}
+    assert saved["turns"][0]["question"] == json.loads((first / "session.json").read_text())["turns"][0]["question"]
+
+    compared = run_cli("review", "compare", f"ana/{second.name}")
+    assert compared.returncode == 0, compared.stderr
+    assert "attempt 1" in compared.stdout and "attempt 2" in compared.stdout and "level" in compared.stdout
+    assert "feedback on attempt 1:" in compared.stdout and "addressed" in compared.stdout
+
+    assert run_cli("report", f"ana/{second.name}").returncode == 0
+    page, problems, remote = _open(browser, second / "report.html")
+    assert problems == [] and remote == []
+    assert page.locator("#summary").is_visible() and "Overall:" in page.locator("#summary").inner_text()
+    assert page.locator("table.attempts tr").count() == 3  # header + attempts 1 and 2
+
     proc = run_cli("report", "--progress", "ana")
     assert proc.returncode == 0, proc.stderr
     html = home / "transcripts" / "ana" / "progress.html"
     page, problems, remote = _open(browser, html)
     assert problems == [] and remote == []
-    for chart in ("#star-trend", "#delivery-trend", "#competency-trend"):
-        assert page.locator(f"{chart} svg").count() == 1
-    assert page.locator("table tr").count() == 3  # header + two sessions
+    assert page.locator("#star-trend svg").count() == 1
+    assert page.locator("#delivery-trend").count() == 0 and page.locator("#no-delivery").is_visible()  # typed only
+    assert page.locator("#competency-trend figure svg").count() == 11  # one small chart per competency
+    assert "No data" not in page.inner_text("body")  # no empty chart
+    assert page.get_by_text("Questions practised again").is_visible()
+    assert page.locator(".retried table.attempts tr").count() == 3
+    assert page.locator("#sessions tr").count() == 3  # header + two sessions
     png = tmp_path / "progress.png"
     page.screenshot(path=str(png), full_page=True)
     _assert_not_blank(png)

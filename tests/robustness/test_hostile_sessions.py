@@ -35,8 +35,9 @@ from tests.robustness.hostile import (
 from voice_interviewer.adapters.html_report import render_session_html
 from voice_interviewer.cli.render import render_session
 from voice_interviewer.errors import SessionError
-from voice_interviewer.review.catalog import answer_metrics, compare, export, progress, scan, summarise
-from voice_interviewer.review.report import session_report
+from voice_interviewer.review.catalog import answer_metrics, export, progress, scan, summarise
+from voice_interviewer.review.report import retried_questions, session_report
+from voice_interviewer.review.stories import attempt_chain, figures, stories
 from voice_interviewer.store.annotations import FILE_NAME, Annotation, load_annotations, overrides_by_turn
 from voice_interviewer.store.codec import read_session, session_from_json
 from voice_interviewer.store.schema import load_session
@@ -51,11 +52,15 @@ def view_everything(data: dict[str, Any], folder: Path, annotations: list[Annota
     summarise(session, folder)
     for turn in session.turns:
         answer_metrics(turn)
-    compare(session, session)
+    chains = {}
+    for story in stories(session):
+        figures(story)
+        chains[story.main.index] = attempt_chain([session, session], session.session_id, story.main.index)
+    retried_questions([session, session])
     progress([session, session])
     for fmt in ("json", "csv", "md"):
         export(data, fmt, annotations).encode("utf-8")
-    report = session_report(session, folder, annotations)
+    report = session_report(session, folder, annotations, ("collaboration",), chains)
     render_session_html(report).encode("utf-8")
     console = Console(file=io.StringIO(), width=100)
     render_session(session, console, annotations)

@@ -158,23 +158,45 @@ def _line(
     return _render(chart)
 
 
+def _has_data(series: dict[str, list[float | None]]) -> bool:
+    return any(v is not None for values in series.values() for v in values)
+
+
 def render_progress_html(report: ProgressReport) -> str:
+    """Trends only for what has data (no empty "No data" charts), and one small chart per
+    competency with data, on the same 0-1 scale, instead of one chart of eleven lines."""
     labels = [p.started_at[:16].replace("T", " ") for p in report.points]
     pts = report.points
-    charts = {
-        "star": _line(
-            "Mean STAR score per session", labels, {"STAR score": [p.star_score for p in pts]}, value_range=(0, 100)
-        ),
-        "delivery": _line(
-            "Delivery per session",
-            labels,
-            {"words per minute": [p.wpm for p in pts], "fillers per minute": [p.fillers_per_min for p in pts]},
-        ),
-        "competencies": _line(
-            "Competency probability per session (mean over answers)",
-            labels,
-            {cid: [p.competency.get(cid) for p in pts] for cid in report.competency_ids},
-            height=420,
-        ),
+    star = {"STAR score": [p.star_score for p in pts]}
+    delivery = {"words per minute": [p.wpm for p in pts], "fillers per minute": [p.fillers_per_min for p in pts]}
+    delivery = {k: v for k, v in delivery.items() if any(x is not None for x in v)}
+    charts: dict[str, Any] = {
+        "star": _line("Mean STAR score per session", labels, star, value_range=(0, 100)) if _has_data(star) else None,
+        "delivery": _line("Delivery per session", labels, delivery) if _has_data(delivery) else None,
+        "competencies": [],
     }
+    for cid in report.competency_ids:
+        values = [p.competency.get(cid) for p in pts]
+        if any(v is not None for v in values):
+            charts["competencies"].append(
+                (cid, _small_line(cid.replace("_", " "), [str(n) for n in range(1, len(pts) + 1)], values))
+            )
     return _ENV.get_template("progress.html.j2").render(r=report, charts=charts)
+
+
+def _small_line(title: str, labels: list[str], values: list[float | None]) -> str:
+    """One competency's probability per session (sessions numbered as in the table below)."""
+    chart = pygal.Line(
+        **_common(),
+        style=_style(LINE_COLOURS),
+        height=200,
+        width=300,
+        title=title,
+        show_legend=False,
+        allow_interruptions=True,
+        range=(0, 1),
+        show_y_guides=True,
+    )
+    chart.x_labels = labels
+    chart.add(title, values)
+    return _render(chart)

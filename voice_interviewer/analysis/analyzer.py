@@ -27,7 +27,7 @@ from .delivery import delivery_metrics
 from .fitting import load_or_fit, star_neighbours, theme_vectors
 from .signals import SignalScorer
 from .star import LABELS, CueScorer, Fitter, StarModel, label_sentences
-from .star_score import summarise
+from .star_score import rubric, summarise
 from .story_end import StoryEndModel
 from .text import clean_text, tokens
 from .themes import ThemeModel
@@ -224,8 +224,8 @@ class Analyzer:
         durations = None
         if transcript.words and all(sp is not None for sp in spans):
             durations = [max(0.0, sp[1] - sp[0]) for sp in spans if sp is not None]
-        star = summarise(labelled.labels, word_counts, durations, labelled.confidence)
         signals = self.signals.score(sentences, labelled.labels, labelled.reflection)
+        star = rubric(summarise(labelled.labels, word_counts, durations, labelled.confidence), signals)
         delivery = None
         if transcript.words and transcript.duration_s:
             delivery = delivery_metrics(list(transcript.words), transcript.duration_s, self.content.cues)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Set as AbstractSet
 
-from ..types import STAR_PARTS, StarLabel, StarResult
+from ..types import STAR_PARTS, Signals, StarLabel, StarResult
 from .star import LABELS
 
 # Ideal share of the STAR words per part (coaching rule of thumb: brief context,
@@ -68,3 +69,58 @@ def summarise(
         }
         weak = tuple(p for p in WEAK_CHECKED if p in present and best[p] < WEAK_CONFIDENCE)
     return StarResult(star_score(share_words, present), missing, share_words, share_seconds, weak)
+
+
+# ---------------------------------------------------------------- the rubric level a coach reads
+
+LEVELS = ("missing parts", "partial", "complete", "strong")
+VAGUE_CAP = 55  # the most a story with no concrete event can score, however well its parts balance
+COMPLETE_AT = 70  # the score a complete story needs (four parts, reasonably balanced, focused)
+STRONG_AT = 80
+
+
+def rubric(star: StarResult, signals: Signals) -> StarResult:
+    """``star`` with its rubric level, and the score capped when the story has no concrete event.
+
+    The levels (README, "How answers are scored"):
+    - missing parts: situation, task, action or result not told;
+    - partial: all four told, but vague (no concrete past event: capped at VAGUE_CAP),
+      the result only weakly present, or the parts out of balance (score below COMPLETE_AT);
+    - complete: all four parts about one concrete event, score COMPLETE_AT or more;
+    - strong: complete, with a number in the result, a stated lesson, and the candidate's
+      own actions ("I" at least as often as "we"), score STRONG_AT or more.
+    """
+    score = star.score if signals.specific else min(star.score, VAGUE_CAP)
+    if star.missing:
+        level = "missing parts"
+    elif not signals.specific or "result" in star.weak or score < COMPLETE_AT:
+        level = "partial"
+    elif (
+        signals.quantified_results
+        and signals.has_reflection
+        and (signals.i_ratio is None or signals.i_ratio >= 0.5)
+        and score >= STRONG_AT
+    ):
+        level = "strong"
+    else:
+        level = "complete"
+    return dataclasses.replace(star, score=score, level=level)
+
+
+def level_reasons(star: StarResult, signals: Signals) -> tuple[str, ...]:
+    """Why a story sits at its level, in a coach's words (what is missing for the next one)."""
+    why: list[str] = []
+    if star.missing:
+        why.append("missing: " + ", ".join(star.missing))
+    if not signals.specific:
+        why.append(f"no concrete event (score capped at {VAGUE_CAP})")
+    if "result" in star.weak and "result" not in star.missing:
+        why.append("the result is only weakly stated")
+    if not star.missing and signals.specific:
+        if not signals.quantified_results:
+            why.append("no number in the result")
+        if not signals.has_reflection:
+            why.append("no lesson stated")
+        if signals.i_ratio is not None and signals.i_ratio < 0.5:
+            why.append('more "we" than "I" in the actions')
+    return tuple(why)

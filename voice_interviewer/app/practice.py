@@ -6,6 +6,7 @@ analyzer, the optional LLM brain), wires them into ``interview.Interview`` and r
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,9 +27,12 @@ from ..interview.interview import Interview, InterviewResult
 from ..interview.llm_brain import LlmBrain
 from ..interview.policy import FollowUpBrain, decide
 from ..ports import AnswerSource, Transcriber
-from ..review.catalog import load_candidate
+from ..review.catalog import find_session, load_candidate
+from ..review.stories import parse_turn_ref, threads
+from ..saved import SavedSession
+from ..store.codec import read_session
 from ..store.session import SessionStore, validate_name
-from ..types import Analysis, FollowUp
+from ..types import Analysis, FollowUp, Question, RetryOf
 from .listen import streaming_source
 from .loading import (
     BackgroundLoad,
@@ -54,6 +58,8 @@ class PracticeOptions:
     no_follow_ups: bool = False
     competencies: tuple[str, ...] = ()
     seed: int | None = None
+    retry: str | None = None  # SESSION[:TURN]: ask that session's questions (or that turn's) again
+    offer_retry: bool = False  # after each story, offer to take the same question again
 
 
 def choose_answer_mode(cfg: Config, notify: Printer) -> str:
@@ -84,6 +90,43 @@ def wav_answer_files(spec: str) -> list[Path]:
     raise InputError(f"answer audio not found: {path}", "give a WAV file or a folder of WAVs")
 
 
+@dataclass(frozen=True)
+class RetryPlan:
+    """What ``practice --retry SESSION[:TURN]`` asks again: the earlier session and its questions."""
+
+    session: SavedSession
+    questions: list[Question]
+
+
+def retry_plan(cfg: Config, spec: str, bank: list[Question]) -> RetryPlan:
+    """The main questions of SESSION (or of the story that holds TURN, counted from 1 as
+    ``review show`` does), each linked to the turn it tries again."""
+    ref, turn = parse_turn_ref(spec)
+    folder = find_session(cfg.transcripts_dir, ref)
+    session = read_session(folder / "session.json")
+    groups = threads(session.turns)
+    if turn is not None:
+        groups = [g for g in groups if any(t.index == turn for t in g)]
+        if not groups:
+            raise InputError(
+                f"session {session.session_id} has no turn {turn + 1} (it has {len(session.turns)})",
+                f"see 'voice-interviewer review show {ref}' for its turns",
+            )
+    groups = [g for g in groups if not g[0].is_follow_up]
+    if not groups:
+        raise InputError(f"session {session.session_id} has no main question to retry", "pick another session")
+    by_id = {q.id: q for q in bank}
+    questions = []
+    for group in groups:
+        main = group[0]
+        known = by_id.get(main.question_id)
+        base = known or Question(main.question_id, main.question, (), (session.round,), "", "")
+        questions.append(
+            dataclasses.replace(base, text=main.question, retry_of=RetryOf(session.session_id, main.index))
+        )
+    return RetryPlan(session, questions)
+
+
 def run_practice(
     cfg: Config,
     opts: PracticeOptions,
@@ -94,11 +137,17 @@ def run_practice(
     status: Callable[[ListenStatus | None], None] | None = None,
 ) -> tuple[InterviewResult, Path]:
     """Run one mock interview round and save it; returns the result and the session folder."""
-    rnd = load_round(cfg.prompts_dir, cfg.interview.round)
     bank = load_questions(cfg.prompts_dir)
+    plan = retry_plan(cfg, opts.retry, bank) if opts.retry else None
+    if plan is not None:  # the same candidate and round as the attempt taken again
+        cfg = dataclasses.replace(
+            cfg,
+            interview=dataclasses.replace(cfg.interview, round=plan.session.round, candidate=plan.session.candidate),
+        )
+    rnd = load_round(cfg.prompts_dir, cfg.interview.round)
     count = cfg.interview.questions or rnd.questions
     validate_name(cfg.interview.candidate, "candidate name")
-    history = candidate_history(cfg, cfg.interview.candidate) if rnd.use_history else None
+    history = candidate_history(cfg, cfg.interview.candidate) if rnd.use_history and plan is None else None
     priority: tuple[str, ...] = ()
     recall = ""
     if history is not None and history.answers:
@@ -109,7 +158,15 @@ def run_practice(
         )
         if rnd.recall and history.stories:
             recall = rnd.recall[len(history.stories) % len(rnd.recall)].replace("{phrase}", history.stories[0])
-    questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed, priority)
+    if plan is not None:
+        questions = plan.questions
+        recall = rnd.again[0]
+        notify(
+            f"Trying {len(questions)} question(s) of {plan.session.session_id} again; "
+            "'voice-interviewer review compare' shows the attempts side by side afterwards."
+        )
+    else:
+        questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed, priority)
     mode = choose_answer_mode(cfg, notify)
     speaker = build_speaker(cfg, opts.no_voice, say, notify)
     # The microphone stays open while the interviewer replies (barge-in); what the voice plays
@@ -196,6 +253,7 @@ def run_practice(
         ),
         opening=recall,
         final_pass=final,
+        again=offer_again(store.session_id, lines, notify) if opts.offer_retry else None,
     )
     try:
         return interview.run(), store.folder
@@ -204,6 +262,19 @@ def run_practice(
             final.close()
         for loader in loaders:
             loader.settle()
+
+
+def offer_again(session_id: str, lines: StdinLines, notify: Printer) -> Callable[[Question, int], Question | None]:
+    """After each story: Enter goes on, "r" then Enter asks the same question again (a new attempt)."""
+
+    def again(question: Question, turn: int) -> Question | None:
+        notify("Press Enter for the next question, or type r and Enter to try that one again.")
+        line = lines.get()
+        if line is None or line.strip().lower() not in ("r", "retry", "again", "try again"):
+            return None
+        return dataclasses.replace(question, retry_of=RetryOf(session_id, turn))
+
+    return again
 
 
 def build_llm_brain(cfg: Config, names: Callable[[], dict[str, str]], notify: Printer) -> FollowUpBrain | None:

@@ -49,6 +49,15 @@ def practice(
     llm_url: str | None = typer.Option(
         None, "--llm-url", help="Local OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
     ),
+    retry: str | None = typer.Option(
+        None,
+        "--retry",
+        metavar="SESSION[:TURN]",
+        help="Answer a saved session's questions again (or only turn TURN's question); attempts are linked.",
+    ),
+    offer_retry: bool = typer.Option(
+        False, "--offer-retry", help="After each answer, offer to try the same question again."
+    ),
 ) -> None:
     """Run a mock interview round: questions spoken, answers by voice or typing, saved to transcripts/."""
     from ..app.practice import PracticeOptions, run_practice
@@ -67,7 +76,12 @@ def practice(
         models={"whisper": whisper_model},
     )
     opts = PracticeOptions(
-        no_voice=no_voice, no_follow_ups=no_follow_ups, competencies=tuple(competency or ()), seed=seed
+        no_voice=no_voice,
+        no_follow_ups=no_follow_ups,
+        competencies=tuple(competency or ()),
+        seed=seed,
+        retry=retry,
+        offer_retry=offer_retry,
     )
     folder: list[Path] = []
     try:

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..review.stories import Story, stories
 from ..saved import SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
 from ..types import Analysis, FollowUp, SentenceLabel
@@ -82,6 +83,18 @@ def render_score(analysis: Analysis, follow_up: FollowUp | None, console: Consol
         console.print(f"[yellow]warning:[/] {escape(w)}")
 
 
+def _story_line(story: Story | None) -> str:
+    """The story's STAR score and rubric level, and why it sits there."""
+    if story is None or story.star is None:
+        return ""
+    star = story.star
+    parts = f" (with {len(story.turns) - 1} follow-up answer(s))" if len(story.turns) > 1 else ""
+    line = f"[bold]Story STAR {star.score}/100, {star.level}[/]{parts}"
+    why = "; ".join(story.reasons) or "all four parts, concrete, with a number, a lesson and your own actions"
+    line += f"\n  [dim]why: {escape(why)}[/]"
+    return line
+
+
 def render_session(session: SavedSession, console: Console, annotations: list[Annotation] | None = None) -> None:
     """One session for a coach: each turn with STAR spans, evidence, delivery, follow-up rationale, coach notes."""
     coach = overrides_by_turn(annotations or [])
@@ -90,15 +103,22 @@ def render_session(session: SavedSession, console: Console, annotations: list[An
         f"[bold]{escape(session.session_id)}[/]  candidate {escape(session.candidate)}  "
         f"round {escape(session.round)}  started {escape(session.started_at)}  {status}"
     )
+    story_of = {t.index: story for story in stories(session) for t in story.turns}  # the machine's scores
     for turn in session.turns:
         kind = "follow-up" if turn.is_follow_up else "question"
         console.print(f"\n[bold cyan]{turn.index + 1}. {kind}:[/] {escape(turn.question)}")
+        if turn.retry_of is not None:
+            console.print(f"[dim]tries again turn {turn.retry_of.turn + 1} of {escape(turn.retry_of.session_id)}[/]")
         answer, a = turn.answer, turn.analysis
         if answer is not None and answer.audio_file:
             console.print(f"[dim]audio: {escape(answer.audio_file)}, ended by {escape(answer.end_reason)}[/]")
         ov = coach.get(turn.index)
+        story = story_of.get(turn.index)
         if a is not None:
-            line = f"STAR {a.star.score}/100, missing: {escape(', '.join(a.star.missing) or 'none')}"
+            if story is not None and story.main.index != turn.index:
+                line = f"[dim]part of the story of turn {story.main.index + 1} (scored there as one story)[/]"
+            else:
+                line = _story_line(story)
             earlier = [str(p.star_score) for p in turn.previous_scores if p.star_score is not None]
             if earlier:
                 line += f"  [dim](before rescoring: {', '.join(earlier)})[/]"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InputError
+from ..review.stories import Attempt, AttemptFigures, addressed, figures
 from .root import _config, app, err, out, review_app
 
 
@@ -46,18 +50,17 @@ def review_list(
         for bad in unreadable:
             err.print(f"[yellow]skipped {escape(str(bad.path))}: {escape(bad.reason)}[/]", soft_wrap=True)
         return
-    table = Table(
-        "session", "candidate", "round", "started", "answers", "STAR", "status", title=f"{len(shown)} session(s)"
-    )
-    # The id is what a coach copies into `review show`: never cut, whatever the width.
-    table.columns[0].no_wrap = True
+    # The id (date, time and round: 20261203-094433-hiring_manager) is what a coach copies into
+    # `review show`, so it is never cut; the columns it already says are left out, and none of
+    # the others is wider than its header, so no header is cut on an 80-column terminal.
+    table = Table("session", "candidate", "answers", "STAR", "status", title=f"{len(shown)} session(s)")
+    for column in table.columns:
+        column.no_wrap = True
     table.columns[0].min_width = max((len(s.session_id) for s in shown), default=7)
     for s in shown:
         table.add_row(
             s.session_id,
             s.candidate,
-            s.round,
-            s.started_at[:16],
             str(s.answers),
             "-" if s.star_score is None else f"{s.star_score:.0f}",
             "complete" if s.complete else "incomplete",
@@ -89,41 +92,60 @@ def review_show(
 
 @review_app.command("compare")
 def review_compare(
-    first: str = typer.Argument(..., help="The earlier attempt (session)."),
-    second: str = typer.Argument(..., help="The later attempt (session)."),
+    first: str = typer.Argument(
+        ..., metavar="SESSION[:TURN]", help="A session (or one turn of it): compare every attempt of its questions."
+    ),
+    second: str | None = typer.Argument(None, help="Another session: compare the answers to the same questions."),
 ) -> None:
-    """Compare two attempts at the same questions: STAR score, parts, numbers, fillers, pace, length."""
-    from ..review.catalog import compare, find_session
-    from ..store.codec import read_session
+    """Attempts side by side: rubric level, STAR score, parts, length, time, numbers, I/we, fillers, pace,
+    and which feedback of each attempt the next one addressed."""
+    from ..review.catalog import attempts_of
 
-    cfg = _config()
-    a = read_session(find_session(cfg.transcripts_dir, first) / "session.json")
-    b = read_session(find_session(cfg.transcripts_dir, second) / "session.json")
-    pairs = compare(a, b)
-    if not pairs:
-        out.print("These sessions have no scored answers to the same question.")
+    chains = attempts_of(_config().transcripts_dir, first, second)
+    if not chains or all(len(c) < 2 for c in chains):
+        hint = f"practise again with: voice-interviewer practice --retry {first}"
+        out.print(f"Nothing to compare: these answers have no other attempt yet ({hint}).")
         raise typer.Exit(1)
+    for chain in chains:
+        if len(chain) < 2:
+            continue
+        out.print(_attempt_table(chain))
+        for a in chain:
+            out.print(f"  attempt {a.number}: {escape(a.session.session_id)}, turn {a.story.main.index + 1}")
+        for before, after in itertools.pairwise(chain):
+            for point, fixed in addressed(before, after):
+                verdict = {True: "addressed", False: "not yet", None: "not measurable"}[fixed]
+                out.print(
+                    f"  feedback on attempt {before.number}: {escape(point.text)} -> attempt {after.number}: {verdict}"
+                )
 
-    def delta(x: float | None, y: float | None, fmt: str = "{:+.0f}") -> str:
-        return "-" if x is None or y is None else fmt.format(y - x)
 
-    for ma, mb in pairs:
-        table = Table("measure", "first", "second", "change", title=escape(ma.question[:90]))
-        table.add_row("STAR score", _shown(ma.star_score), _shown(mb.star_score), delta(ma.star_score, mb.star_score))
-        table.add_row("missing parts", ", ".join(ma.missing) or "none", ", ".join(mb.missing) or "none", "")
-        table.add_row("words", str(ma.words), str(mb.words), delta(ma.words, mb.words))
-        table.add_row("I vs we", _shown(ma.i_ratio), _shown(mb.i_ratio), delta(ma.i_ratio, mb.i_ratio, "{:+.2f}"))
-        table.add_row("numbers in result", str(ma.numbers), str(mb.numbers), delta(ma.numbers, mb.numbers))
-        table.add_row("reflection", str(ma.reflection), str(mb.reflection), "")
-        table.add_row(
-            "fillers / min",
-            _shown(ma.fillers_per_min),
-            _shown(mb.fillers_per_min),
-            delta(ma.fillers_per_min, mb.fillers_per_min, "{:+.1f}"),
-        )
-        table.add_row("words / min", _shown(ma.wpm), _shown(mb.wpm), delta(ma.wpm, mb.wpm))
-        table.add_row("competencies shown", ", ".join(ma.covered), ", ".join(mb.covered), "")
-        out.print(table)
+def _attempt_table(chain: list[Attempt]) -> Table:
+    """The attempts of one question side by side, with the change from the first to the last."""
+    figs = [figures(a.story) for a in chain]
+    table = Table(
+        "measure", *[f"attempt {a.number}" for a in chain], "change", title=escape(chain[0].story.main.question)
+    )
+    table.title_justify = "left"
+
+    def row(name: str, get: Callable[[AttemptFigures], Any], fmt: str | None = None) -> None:
+        vals = [get(f) if f is not None else None for f in figs]
+        change = ""
+        if fmt is not None and vals[0] is not None and vals[-1] is not None:
+            change = fmt.format(vals[-1] - vals[0])
+        table.add_row(name, *[_shown(v) for v in vals], change)
+
+    row("level", lambda f: f.level)
+    row("STAR score", lambda f: f.star_score, "{:+d}")
+    row("missing parts", lambda f: ", ".join(f.missing) or "none")
+    row("words", lambda f: f.words, "{:+d}")
+    row("speaking time s", lambda f: f.seconds, "{:+.0f}")
+    row("numbers in result", lambda f: f.numbers, "{:+d}")
+    row("I vs we", lambda f: f.i_ratio, "{:+.2f}")
+    row("lesson stated", lambda f: "yes" if f.reflection else "no")
+    row("fillers / min", lambda f: f.fillers_per_min, "{:+.1f}")
+    row("words / min", lambda f: f.wpm, "{:+.0f}")
+    return table
 
 
 @review_app.command("progress")

@@ -79,6 +79,7 @@ class Round:
     use_history: bool = False  # pick questions for the candidate's weakest competencies so far
     recall: tuple[str, ...] = ()  # lines recalling an earlier story, with {phrase}
     go_on: str = "Sorry, go on."  # said when the candidate speaks again while the interviewer replies
+    again: tuple[str, ...] = ("Let's take that one again.",)  # before a question asked again (a retry)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -231,6 +232,7 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         use_history=bool(raw.get("use_history", False)),
         recall=_str_list(raw, "recall", where) if "recall" in raw else (),
         go_on=_field(raw, "go_on", str, where) if "go_on" in raw else "Sorry, go on.",
+        again=_str_list(raw, "again", where) if "again" in raw else ("Let's take that one again.",),
     )
 
 

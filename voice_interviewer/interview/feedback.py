@@ -9,6 +9,7 @@ probe (``analysis.gaps``), so feedback and follow-ups agree about each answer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from ..analysis.gaps import Gap, gaps_of, ownership
@@ -167,7 +168,9 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
             (
                 0.5 * len(long_) / n,
                 Point(
-                    f"Keep answers near 250-350 words (the longest had {words}).", _first(long_, ("other", "situation"))
+                    f"Keep answers near 250-350 words (the longest had {words}).",
+                    _first(long_, ("other", "situation")),
+                    "length",
                 ),
                 None,
             )
@@ -182,6 +185,7 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
                     f"Stay on the one story: {len(side)} of the {len(a.sentences)} sentences of one answer "
                     "were about something else.",
                     side[0],
+                    "tangent",
                 ),
                 None,
             )
@@ -192,7 +196,7 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
         improvements.append(
             (
                 0.55 * len(fillers) / n,
-                Point(f"Cut filler words (up to {rate:.0f} per minute); pause silently instead.", ""),
+                Point(f"Cut filler words (up to {rate:.0f} per minute); pause silently instead.", "", "fillers"),
                 None,
             )
         )
@@ -203,4 +207,10 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
     chosen = improvements[:2]
     advised = {gap for _, _, gap in chosen}
     kept = sorted((x for x in strengths if x[2] is None or x[2] not in advised), key=lambda x: x[0], reverse=True)
-    return Feedback(tuple(p for _, p, _ in kept[:2]), tuple(p for _, p, _ in chosen), not_shown)
+    return Feedback(tuple(_kinded(x) for x in kept[:2]), tuple(_kinded(x) for x in chosen), not_shown)
+
+
+def _kinded(item: tuple[float, Point, Gap | None]) -> Point:
+    """The point with its kind: set where it was made, else the gap it is about, else a competency."""
+    _, point, gap = item
+    return point if point.kind else dataclasses.replace(point, kind=str(gap) if gap is not None else "competency")

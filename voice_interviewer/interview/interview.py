@@ -92,6 +92,7 @@ class Interview:
         opening: str = "",
         barge_in_s: float = BARGE_IN_S,
         final_pass: FinalPass | None = None,
+        again: Callable[[Question, int], Question | None] | None = None,
     ) -> None:
         self.rnd = rnd
         self.questions = questions
@@ -105,6 +106,8 @@ class Interview:
         self._notify = notify
         self._feedback = feedback
         self._opening = opening  # said before the first question (e.g. recalling an earlier story)
+        # After each story: the question to ask again (a new attempt of that turn), or None to go on.
+        self._again = again
         self.turns: list[Turn] = []
         self._awaiting_reply: float | None = None  # start time of the last turn, until we speak again
         self._started: float | None = None
@@ -168,8 +171,19 @@ class Interview:
             lead = f"{self._opening} " if n == 0 and self._opening else ""
             if n > 0:
                 lead = self.rnd.transitions[(n - 1) % len(self.rnd.transitions)] + " "
+            first_turn = len(self.turns)
             if not self._thread(question, lead):
                 return False
+            attempt = 0
+            while self._again is not None and len(self.turns) > first_turn:
+                retry = self._again(question, first_turn)
+                if retry is None:
+                    break
+                lead = self.rnd.again[attempt % len(self.rnd.again)] + " "
+                attempt += 1
+                first_turn = len(self.turns)
+                if not self._thread(retry, lead):
+                    return False
         return True
 
     def _thread(self, question: Question, lead: str) -> bool:

@@ -118,6 +118,7 @@ class AnswerProcessor:
             timings=timings,
             analysis=analysis,
             error=error,
+            retry_of=None if is_follow_up else question.retry_of,
         )
         samples = captured.utterance.samples if captured.utterance is not None and answer is not None else None
         return Outcome(turn, start, question, samples)

@@ -20,9 +20,10 @@ from ..errors import InputError, SessionError
 from ..saved import SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
 from ..store.codec import read_session, session_from_json
-from ..store.markdown import render_markdown
 from ..store.session import validate_name
 from ..types import Analysis, Turn
+from .mentor import mentor_markdown
+from .stories import Attempt, attempt_chain, parse_turn_ref, stories, story_at
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class SessionSummary:
     started_at: str
     complete: bool
     answers: int
-    star_score: float | None  # mean over main answers
+    star_score: float | None  # mean over the stories (main answers with their follow-ups)
     path: Path
 
 
@@ -49,7 +50,7 @@ class Unreadable:
 
 def summarise(session: SavedSession, folder: Path) -> SessionSummary:
     """``session`` (read from ``folder``) in one line."""
-    scores = [a.star.score for a in session.main_analyses()]
+    scores = story_scores(session)
     return SessionSummary(
         session_id=session.session_id,
         candidate=session.candidate,
@@ -60,6 +61,11 @@ def summarise(session: SavedSession, folder: Path) -> SessionSummary:
         star_score=round(mean(scores), 1) if scores else None,
         path=folder,
     )
+
+
+def story_scores(session: SavedSession) -> list[int]:
+    """The STAR score of each story of the session (a main answer with its follow-ups)."""
+    return [s.star.score for s in stories(session) if s.star is not None and not s.main.is_follow_up]
 
 
 def session_files(transcripts_dir: Path, candidate: str = "*") -> tuple[list[Path], list[Unreadable]]:
@@ -190,19 +196,6 @@ def answer_metrics(turn: Turn) -> AnswerMetrics | None:
     )
 
 
-def compare(a: SavedSession, b: SavedSession) -> list[tuple[AnswerMetrics, AnswerMetrics]]:
-    """Pairs of main answers to the same question in two sessions (attempt A, attempt B)."""
-    first = {t.question_id: t for t in a.turns if not t.is_follow_up}
-    pairs = []
-    for turn in b.turns:
-        if turn.is_follow_up or turn.question_id not in first:
-            continue
-        ma, mb = answer_metrics(first[turn.question_id]), answer_metrics(turn)
-        if ma and mb:
-            pairs.append((ma, mb))
-    return pairs
-
-
 @dataclass(frozen=True)
 class ProgressPoint:
     """One session's averages over its main answers, a point of a candidate's progress."""
@@ -230,7 +223,7 @@ def progress(sessions: Iterable[SavedSession]) -> list[ProgressPoint]:
             ProgressPoint(
                 session_id=session.session_id,
                 started_at=session.started_at,
-                star_score=round(mean(a.star.score for a in scores), 1) if scores else None,
+                star_score=round(mean(story_scores(session)), 1) if story_scores(session) else None,
                 competency={k: round(mean(v), 3) for k, v in comps.items()},
                 fillers_per_min=round(mean(d.fillers_per_min for d in delivered), 2) if delivered else None,
                 wpm=round(mean(d.wpm for d in delivered), 1) if delivered else None,
@@ -258,7 +251,8 @@ def _note_line(a: Annotation) -> str:
 
 def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None = None) -> str:
     """The session as JSON (the documented schema, plus ``annotations`` when a coach added some),
-    CSV (one row per turn, with the coach's score and notes) or Markdown (with a coach notes section).
+    CSV (one row per turn, with the coach's score and notes) or Markdown for a mentor (``mentor``: the
+    summary, story scores and levels, STAR labels, evidence, feedback and coach notes).
 
     ``data``: the session document as ``store.schema.load_session`` read it (JSON and Markdown
     keep every field of the file; CSV reads its records).
@@ -269,8 +263,7 @@ def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None 
         extra = {"annotations": [dataclasses.asdict(a) for a in annotations]} if annotations else {}
         return json.dumps({**data, **extra}, indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
-        lines = [f"- Turn {a.turn + 1}: {_note_line(a)}" for ov in coach.values() for a in ov.notes]
-        return render_markdown(data) + ("\n## Coach notes\n\n" + "\n".join(lines) + "\n" if lines else "")
+        return mentor_markdown(session_from_json(data), annotations)
     if fmt != "csv":
         raise InputError(f"unknown export format '{fmt}'", "use json, csv or md")
     buf = io.StringIO()
@@ -307,3 +300,30 @@ def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None 
             }
         )
     return buf.getvalue()
+
+
+def attempts_of(transcripts_dir: Path, spec: str, second: str | None = None) -> list[list[Attempt]]:
+    """The attempts ``review compare`` sets side by side.
+
+    One reference (``SESSION[:TURN]``): for each story of the session (or the one holding TURN),
+    every linked attempt of its question, across the candidate's sessions. Two sessions: the
+    stories of the second paired with those of the first on the same question."""
+    ref, turn = parse_turn_ref(spec)
+    session = read_session(find_session(transcripts_dir, ref) / "session.json")
+    if second is not None:
+        later = read_session(find_session(transcripts_dir, second) / "session.json")
+        first = {s.question_id: s for s in stories(session) if not s.main.is_follow_up and s.star is not None}
+        return [
+            [Attempt(1, session, first[s.question_id]), Attempt(2, later, s)]
+            for s in stories(later)
+            if s.question_id in first and s.star is not None and not s.main.is_follow_up
+        ]
+    if turn is not None and story_at(session, turn) is None:
+        raise InputError(
+            f"session {session.session_id} has no turn {turn + 1} (it has {len(session.turns)})",
+            f"see 'voice-interviewer review show {ref}' for its turns",
+        )
+    mine, _ = load_candidate(transcripts_dir, session.candidate)
+    others = [s for s in mine if s.session_id != session.session_id]
+    wanted = [story_at(session, turn)] if turn is not None else [s for s in stories(session) if not s.main.is_follow_up]
+    return [attempt_chain([session, *others], session.session_id, s.main.index) for s in wanted if s is not None]

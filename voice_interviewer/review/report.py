@@ -7,14 +7,26 @@ them (Jinja2 template + pygal SVG charts).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..saved import Feedback, SavedSession
+from ..saved import Feedback, Point, SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
 from ..types import SENTENCE_LABELS, Analysis, CompetencyScore, DeliveryMetrics, FollowUp, Signals, Turn
 from .catalog import ProgressPoint
+from .stories import (
+    Attempt,
+    AttemptFigures,
+    Story,
+    addressed,
+    attempt_chain,
+    coach_labels,
+    figures,
+    overall_level,
+    stories,
+)
 
 STAR_PARTS = SENTENCE_LABELS  # the four parts and "other", in the order the legend shows them
 
@@ -66,6 +78,35 @@ class TurnView:
     follow_up: FollowUp | None
     notes: tuple[Annotation, ...]
     error: str | None
+    # The story this turn belongs to: scored on the main question's turn, as one story.
+    story_of: int | None = None  # for a follow-up: the number of its story's main turn
+    story_score: int | None = None
+    story_level: str = ""
+    story_reasons: tuple[str, ...] = ()
+    attempts: tuple[AttemptView, ...] = ()  # every attempt of this question (this one included)
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """One attempt of a question, as the report lists them (``this``: the attempt in this report)."""
+
+    number: int
+    session_id: str
+    turn: int  # from 1
+    this: bool
+    figures: AttemptFigures | None
+    addressed: tuple[tuple[str, str], ...]  # feedback of the attempt before -> "addressed" | "not yet" | ...
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The top of the session report: what to work on, in one place."""
+
+    level: str  # the level at least half of the stories reached ("" when none was scored)
+    levels: tuple[tuple[str, int], ...]  # rubric level -> stories at it
+    strengths: tuple[Point, ...]
+    improvements: tuple[Point, ...]
+    aimed: tuple[tuple[str, bool], ...]  # competency the round's questions aimed at -> shown in an answer
 
 
 @dataclass(frozen=True)
@@ -81,6 +122,7 @@ class SessionReport:
     turns: tuple[TurnView, ...]
     coverage: tuple[tuple[str, float, bool], ...]  # competency id, best probability, covered in any answer
     feedback: Feedback | None
+    summary: Summary | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +132,23 @@ class ProgressReport:
     candidate: str
     points: tuple[ProgressPoint, ...]
     competency_ids: tuple[str, ...]
+    attempts: tuple[tuple[str, tuple[AttemptView, ...]], ...] = ()  # retried question -> its attempts
+
+
+def retried_questions(sessions: list[SavedSession]) -> tuple[tuple[str, tuple[AttemptView, ...]], ...]:
+    """Every question a candidate answered more than once (linked by ``practice --retry``), with its attempts."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for session in sorted(sessions, key=lambda s: s.started_at):
+        for story in stories(session):
+            key = (session.session_id, story.main.index)
+            if story.main.is_follow_up or key in seen:
+                continue
+            chain = attempt_chain(sessions, *key)
+            seen.update((a.session.session_id, a.story.main.index) for a in chain)
+            if len(chain) > 1:
+                out.append((story.main.question, _attempt_views(chain, "")))
+    return tuple(out)
 
 
 def _timeline(analysis: Analysis, labels: list[str]) -> tuple[tuple[Segment, ...], str]:
@@ -161,10 +220,71 @@ def _turn_view(turn: Turn, folder: Path, overrides: dict[int, Any]) -> TurnView:
     )
 
 
-def session_report(session: SavedSession, folder: Path, annotations: list[Annotation]) -> SessionReport:
-    """``session`` (read from ``folder``, where its audio is) with the coach's annotations, as the report shows it."""
+_VERDICT = {True: "addressed", False: "not yet", None: "not measurable"}
+
+
+def _attempt_views(chain: list[Attempt], session_id: str) -> tuple[AttemptView, ...]:
+    views = []
+    for n, a in enumerate(chain):
+        done = addressed(chain[n - 1], a) if n > 0 else []
+        views.append(
+            AttemptView(
+                number=a.number,
+                session_id=a.session.session_id,
+                turn=a.story.main.index + 1,
+                this=a.session.session_id == session_id,
+                figures=figures(a.story),
+                addressed=tuple((p.text, _VERDICT[fixed]) for p, fixed in done),
+            )
+        )
+    return tuple(views)
+
+
+def _with_story(view: TurnView, story: Story, chains: dict[int, list[Attempt]], session_id: str) -> TurnView:
+    if story.main.index != view.number - 1:
+        return dataclasses.replace(view, story_of=story.main.index + 1)
+    chain = chains.get(story.main.index, [])
+    return dataclasses.replace(
+        view,
+        story_score=story.star.score if story.star else None,
+        story_level=story.level,
+        story_reasons=story.reasons,
+        attempts=_attempt_views(chain, session_id) if len(chain) > 1 else (),
+    )
+
+
+def _summary(session: SavedSession, told: list[Story], aimed: tuple[str, ...], covered: set[str]) -> Summary:
+    overall, counts = overall_level(told)
+    fb = session.feedback
+    return Summary(
+        level=overall,
+        levels=counts,
+        strengths=fb.strengths[:2] if fb else (),
+        improvements=fb.improvements[:2] if fb else (),
+        aimed=tuple((c, c in covered) for c in aimed),
+    )
+
+
+def session_report(
+    session: SavedSession,
+    folder: Path,
+    annotations: list[Annotation],
+    aimed: tuple[str, ...] = (),
+    chains: dict[int, list[Attempt]] | None = None,
+) -> SessionReport:
+    """``session`` (read from ``folder``, where its audio is) with the coach's annotations, as the report shows it.
+
+    ``aimed``: the competencies the round's questions aimed at; ``chains``: main turn index ->
+    every attempt of its question (``stories.attempt_chain``)."""
     overrides = overrides_by_turn(annotations)
-    turns = tuple(_turn_view(t, folder, overrides) for t in session.turns)
+    told = stories(session, coach_labels(overrides))
+    story_of = {t.index: story for story in told for t in story.turns}
+    turns = tuple(
+        _with_story(_turn_view(t, folder, overrides), story_of[t.index], chains or {}, session.session_id)
+        if t.index in story_of
+        else _turn_view(t, folder, overrides)
+        for t in session.turns
+    )
     best: dict[str, tuple[float, bool]] = {}
     for t in session.turns:
         for c in t.analysis.competencies if t.analysis else ():
@@ -181,4 +301,5 @@ def session_report(session: SavedSession, folder: Path, annotations: list[Annota
         turns=turns,
         coverage=coverage,
         feedback=session.feedback,
+        summary=_summary(session, told, aimed, {cid for cid, _, cov in coverage if cov}),
     )

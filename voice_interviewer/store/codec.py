@@ -25,6 +25,7 @@ from ..types import (
     Gap,
     Pause,
     PreviousScore,
+    RetryOf,
     SentenceLabel,
     Signals,
     StarResult,
@@ -93,6 +94,7 @@ def score_to_json(analysis: Analysis, follow_up: FollowUp | None) -> dict[str, A
             "score": analysis.star.score,
             "missing": list(analysis.star.missing),
             "weak": list(analysis.star.weak),
+            "level": analysis.star.level,
             "share_words": analysis.star.share_words,
             "share_seconds": analysis.star.share_seconds,
         },
@@ -154,14 +156,15 @@ def turn_to_json(turn: Turn) -> dict[str, Any]:
         "follow_up": follow_up_to_json(turn.follow_up) if turn.follow_up else None,
         "timings": dataclasses.asdict(turn.timings),
         "error": turn.error,
+        "retry_of": dataclasses.asdict(turn.retry_of) if turn.retry_of else None,
     }
 
 
 def feedback_to_json(feedback: Feedback) -> dict[str, Any]:
     """The session's ``feedback`` object."""
     return {
-        "strengths": [{"text": p.text, "evidence": p.evidence} for p in feedback.strengths],
-        "improvements": [{"text": p.text, "evidence": p.evidence} for p in feedback.improvements],
+        "strengths": [{"text": p.text, "evidence": p.evidence, "kind": p.kind} for p in feedback.strengths],
+        "improvements": [{"text": p.text, "evidence": p.evidence, "kind": p.kind} for p in feedback.improvements],
         "not_shown": list(feedback.not_shown),
     }
 
@@ -181,6 +184,17 @@ def analysis_from_json(score: dict[str, Any], fallback_text: str = "", words: bo
     text, for early sessions whose score has no ``transcript``; ``words=False``: no word timings)."""
     tr = score.get("transcript") or {"text": fallback_text}
     star, sig, d = score["star"], score["signals"], score.get("delivery")
+    signals = Signals(
+        i_ratio=sig["i_ratio"],
+        i_count=sig.get("i_count", 0),
+        we_count=sig.get("we_count", 0),
+        quantified_results=tuple(sig["quantified_results"]),
+        has_reflection=sig["has_reflection"],
+        specific=sig.get("specific", True),
+        generic_phrases=tuple(sig.get("generic_phrases", ())),
+        word_count=sig["word_count"],
+        length_verdict=sig["length_verdict"],
+    )
     delivery = None
     if d is not None:
         delivery = DeliveryMetrics(
@@ -211,13 +225,7 @@ def analysis_from_json(score: dict[str, Any], fallback_text: str = "", words: bo
             )
             for i, s in enumerate(score["sentences"])
         ),
-        star=StarResult(
-            score=star["score"],
-            missing=tuple(star["missing"]),
-            share_words=star.get("share_words", {}),
-            share_seconds=star.get("share_seconds"),
-            weak=tuple(star.get("weak", ())),
-        ),
+        star=_star(star),
         competencies=tuple(
             CompetencyScore(
                 id=c["id"],
@@ -229,20 +237,22 @@ def analysis_from_json(score: dict[str, Any], fallback_text: str = "", words: bo
             )
             for c in score["competencies"]
         ),
-        signals=Signals(
-            i_ratio=sig["i_ratio"],
-            i_count=sig.get("i_count", 0),
-            we_count=sig.get("we_count", 0),
-            quantified_results=tuple(sig["quantified_results"]),
-            has_reflection=sig["has_reflection"],
-            specific=sig.get("specific", True),
-            generic_phrases=tuple(sig.get("generic_phrases", ())),
-            word_count=sig["word_count"],
-            length_verdict=sig["length_verdict"],
-        ),
+        signals=signals,
         delivery=delivery,
         warnings=tuple(score["warnings"]),
         themes=tuple(ThemeScore(t["id"], t["similarity"], t["evidence_index"]) for t in score.get("themes", [])),
+    )
+
+
+def _star(star: dict[str, Any]) -> StarResult:
+    """The saved STAR summary (level "" when saved before rubric levels: ``review.stories`` gives it one)."""
+    return StarResult(
+        score=star["score"],
+        missing=tuple(star["missing"]),
+        share_words=star.get("share_words", {}),
+        share_seconds=star.get("share_seconds"),
+        weak=tuple(star.get("weak", ())),
+        level=star.get("level") or "",
     )
 
 
@@ -296,14 +306,15 @@ def turn_from_json(data: dict[str, Any], words: bool = True) -> Turn:
             PreviousScore(p.get("replaced_at", ""), (p.get("score") or {"star": {"score": None}})["star"]["score"])
             for p in data.get("previous_scores", [])
         ),
+        retry_of=RetryOf(**data["retry_of"]) if data.get("retry_of") else None,
     )
 
 
 def feedback_from_json(data: dict[str, Any]) -> Feedback:
     """The session's ``feedback`` object as a record."""
     return Feedback(
-        strengths=tuple(Point(p["text"], p["evidence"]) for p in data["strengths"]),
-        improvements=tuple(Point(p["text"], p["evidence"]) for p in data["improvements"]),
+        strengths=tuple(Point(p["text"], p["evidence"], p.get("kind", "")) for p in data["strengths"]),
+        improvements=tuple(Point(p["text"], p["evidence"], p.get("kind", "")) for p in data["improvements"]),
         not_shown=tuple(data["not_shown"]),
     )
 

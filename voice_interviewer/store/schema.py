@@ -244,6 +244,7 @@ _SESSION_SHAPE = {
             "follow_up": _OrNone({"target": _TARGET, "text": str, "rationale": str, "brain?": str}),
             "timings": dict.fromkeys(_TIMING_KEYS, _OrNone(_NUM)),
             "error": _OrNone(str),
+            "retry_of?": _OrNone({"session_id": str, "turn": int}),
         }
     ],
 }
