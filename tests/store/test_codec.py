@@ -32,6 +32,7 @@ from voice_interviewer.types import (
     FollowUp,
     Gap,
     Pause,
+    RetryOf,
     SentenceLabel,
     Signals,
     StarResult,
@@ -55,7 +56,14 @@ ANALYSIS = Analysis(
         SentenceLabel(0, "We shipped it.", "result", 0.62, 0.0, 1.0),
         SentenceLabel(1, "I owned the rollback plan.", "task", 0.91, 1.2, 2.4, reflection=True),
     ),
-    star=StarResult(55, ("situation", "action"), {"result": 0.4, "task": 0.6}, {"result": 1.0, "task": 1.2}, ("task",)),
+    star=StarResult(
+        55,
+        ("situation", "action"),
+        {"result": 0.4, "task": 0.6},
+        {"result": 1.0, "task": 1.2},
+        ("task",),
+        "missing parts",
+    ),
     competencies=(
         CompetencyScore("drive_for_results", 0.71, 0.64, True, "We shipped it.", 0),
         CompetencyScore("leadership", 0.33, 0.12, False, "I owned the rollback plan.", 1),
@@ -102,8 +110,13 @@ TURN = Turn(
     analysis=ANALYSIS,
     follow_up=FOLLOW_UP,
     error="the second pass failed",
+    retry_of=RetryOf("20261201-101500-hiring_manager", 2),
 )
-FEEDBACK = Feedback((Point("Clear result.", "We shipped it."),), (Point("Say what you did.", ""),), ("Leadership",))
+FEEDBACK = Feedback(
+    (Point("Clear result.", "We shipped it.", "result"),),
+    (Point("Say what you did.", "", "ownership"),),
+    ("Leadership",),
+)
 
 
 def test_a_turn_reads_back_as_the_same_record() -> None:
