@@ -106,3 +106,21 @@ def test_review_list_never_cuts_an_id_and_lists_sessions_as_json(home: Path) -> 
     assert rows[0]["candidate"] == "a-candidate-with-a-long-name" and rows[0]["complete"] is True
     proc = run_cli("review", "list", "--format", "yaml")
     assert proc.returncode == 2 and "--format" in proc.stderr
+
+
+def test_offer_retry_takes_the_question_again_and_feedback_is_on_the_latest_attempt(home: Path) -> None:
+    typed = ANSWER_1 + "r\n" + ANSWER_2  # answer, "try again", the better answer, then end of input
+    proc = practice_typed("--no-follow-ups", "--offer-retry", "--candidate", "cy", "--seed", "5", input=typed)
+    assert proc.returncode == 0, proc.stderr
+    assert "type r and Enter to try that one again" in proc.stdout
+    (sid,) = _ids(home, "cy")
+    data = json.loads((home / "transcripts" / "cy" / sid / "session.json").read_text())
+    first, second = data["turns"]
+    assert first["question"] == second["question"] and first["retry_of"] is None
+    assert second["retry_of"] == {"session_id": sid, "turn": 0}
+    assert second["score"]["star"]["level"] in ("complete", "strong")
+    # The end-of-round feedback is on the attempt that stands, not on the one taken again.
+    improvements = " ".join(p["text"] for p in data["feedback"]["improvements"])
+    assert "Finish each story with how it turned out" not in improvements
+    proc = run_cli("review", "compare", f"cy/{sid}")
+    assert proc.returncode == 0 and "attempt 2" in proc.stdout

@@ -123,8 +123,17 @@ class Interview:
 
     @property
     def main_analyses(self) -> list[Analysis]:
-        """The analyses of the answers to main questions, as they stand (feedback is on these)."""
-        return [t.analysis for t in self.turns if t.analysis is not None and not t.is_follow_up]
+        """The analyses of the answers to main questions, as they stand (feedback is on these).
+
+        A question taken again in this round (``again``) counts once: its latest attempt."""
+        main = [t for t in self.turns if t.analysis is not None and not t.is_follow_up]
+        retried = {t.question_id for t in main if t.retry_of is not None}
+        latest = {t.question_id: t.index for t in main}
+        return [
+            t.analysis
+            for t in main
+            if t.analysis is not None and (t.question_id not in retried or latest[t.question_id] == t.index)
+        ]
 
     def run(self) -> InterviewResult:
         complete = False

@@ -275,7 +275,12 @@ def feedback_for(story: Story, session: SavedSession) -> list[Point]:
 
 
 def addressed(before: Attempt, after: Attempt) -> list[tuple[Point, bool | None]]:
-    """Each improvement the earlier attempt was given, and whether the later one addressed it."""
+    """Each improvement the earlier attempt was given, and whether the later one addressed it.
+
+    Attempts in one session (a question taken again in the round) share the feedback given
+    after both: there is no feedback of the earlier attempt alone to check."""
+    if before.session.session_id == after.session.session_id:
+        return []
     return [(p, _fixed(point_kind(p), after.story)) for p in feedback_for(before.story, before.session)]
 
 
