@@ -14,6 +14,7 @@ import jinja2
 import pygal
 from pygal.style import Style
 
+from ..analysis.star_score import RUBRIC
 from ..review.report import STAR_PARTS, ProgressReport, SessionReport, TurnView
 
 STAR_COLOURS = {
@@ -131,7 +132,9 @@ def render_session_html(report: SessionReport) -> str:
         "coverage": coverage_svg(report) if report.coverage else None,
         "delivery": delivery_svg(report),
     }
-    return _ENV.get_template("session.html.j2").render(r=report, charts=charts, colours=STAR_COLOURS, parts=STAR_PARTS)
+    return _ENV.get_template("session.html.j2").render(
+        r=report, charts=charts, colours=STAR_COLOURS, parts=STAR_PARTS, rubric=RUBRIC
+    )
 
 
 def _line(
@@ -158,8 +161,8 @@ def _line(
     return _render(chart)
 
 
-def _has_data(series: dict[str, list[float | None]]) -> bool:
-    return any(v is not None for values in series.values() for v in values)
+def _has_data(values: list[float | None]) -> bool:
+    return any(v is not None for v in values)
 
 
 def render_progress_html(report: ProgressReport) -> str:
@@ -167,17 +170,19 @@ def render_progress_html(report: ProgressReport) -> str:
     competency with data, on the same 0-1 scale, instead of one chart of eleven lines."""
     labels = [p.started_at[:16].replace("T", " ") for p in report.points]
     pts = report.points
-    star = {"STAR score": [p.star_score for p in pts]}
+    star = [p.star_score for p in pts]
     delivery = {"words per minute": [p.wpm for p in pts], "fillers per minute": [p.fillers_per_min for p in pts]}
-    delivery = {k: v for k, v in delivery.items() if any(x is not None for x in v)}
+    delivery = {k: v for k, v in delivery.items() if _has_data(v)}
     charts: dict[str, Any] = {
-        "star": _line("Mean STAR score per session", labels, star, value_range=(0, 100)) if _has_data(star) else None,
-        "delivery": _line("Delivery per session", labels, delivery) if _has_data(delivery) else None,
+        "star": _line("Mean STAR score per session", labels, {"STAR score": star}, value_range=(0, 100))
+        if _has_data(star)
+        else None,
+        "delivery": _line("Delivery per session", labels, delivery) if delivery else None,
         "competencies": [],
     }
     for cid in report.competency_ids:
         values = [p.competency.get(cid) for p in pts]
-        if any(v is not None for v in values):
+        if _has_data(values):
             charts["competencies"].append(
                 (cid, _small_line(cid.replace("_", " "), [str(n) for n in range(1, len(pts) + 1)], values))
             )

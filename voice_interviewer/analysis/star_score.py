@@ -77,6 +77,13 @@ LEVELS = ("missing parts", "partial", "complete", "strong")
 VAGUE_CAP = 55  # the most a story with no concrete event can score, however well its parts balance
 COMPLETE_AT = 70  # the score a complete story needs (four parts, reasonably balanced, focused)
 STRONG_AT = 80
+# The rubric in a coach's words, for the report and the mentor's export (the README says the same).
+RUBRIC = (
+    ("missing parts", "situation, task, action or result not told"),
+    ("partial", f"all four, but vague, a weak result, or out of balance; no concrete event: at most {VAGUE_CAP}"),
+    ("complete", f"all four parts about one concrete event, {COMPLETE_AT} or more"),
+    ("strong", f"complete, with a number in the result, a lesson, and your own actions, {STRONG_AT} or more"),
+)
 
 
 def rubric(star: StarResult, signals: Signals) -> StarResult:

@@ -13,9 +13,8 @@ from pathlib import Path
 from ..config import Config
 from ..content.prompts import COMPETENCY_IDS, load_questions, prompts_checksum
 from ..errors import InputError, SessionError, VoiceInterviewerError
-from ..review.catalog import find_session, load_candidate, progress, session_files
+from ..review.catalog import attempt_chains, find_session, load_candidate, progress, session_files, stories_at
 from ..review.report import ProgressReport, retried_questions, session_report
-from ..review.stories import Attempt, attempt_chain, stories
 from ..saved import SavedSession
 from ..store.annotations import Annotation, add_annotation, load_annotations, make_annotation
 from ..store.codec import read_session, score_to_json, session_from_json
@@ -49,7 +48,11 @@ def write_session_report(cfg: Config, ref: str, output: Path | None = None) -> P
     folder = find_session(cfg.transcripts_dir, ref)
     session = read_session(folder / SESSION_FILE)
     report = session_report(
-        session, folder, load_annotations(folder), aimed_competencies(cfg, session), attempt_chains(cfg, session)
+        session,
+        folder,
+        load_annotations(folder),
+        aimed_competencies(cfg, session),
+        attempt_chains(cfg.transcripts_dir, session, stories_at(session, None, ref)),
     )
     return _write(output or folder / "report.html", render_session_html(report))
 
@@ -62,17 +65,6 @@ def aimed_competencies(cfg: Config, session: SavedSession) -> tuple[str, ...]:
         return ()
     asked = [bank[t.question_id] for t in session.turns if not t.is_follow_up and t.question_id in bank and t.analysis]
     return tuple(dict.fromkeys(c for q in asked for c in q.competencies))
-
-
-def attempt_chains(cfg: Config, session: SavedSession) -> dict[int, list[Attempt]]:
-    """Main turn index -> every attempt of its question among the candidate's sessions."""
-    mine, _ = load_candidate(cfg.transcripts_dir, session.candidate)
-    others = [s for s in mine if s.session_id != session.session_id]
-    return {
-        story.main.index: attempt_chain([session, *others], session.session_id, story.main.index)
-        for story in stories(session)
-        if not story.main.is_follow_up
-    }
 
 
 def write_progress_report(cfg: Config, candidate: str, output: Path | None = None) -> tuple[Path, list[str]]:

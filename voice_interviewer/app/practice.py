@@ -27,8 +27,8 @@ from ..interview.interview import Interview, InterviewResult
 from ..interview.llm_brain import LlmBrain
 from ..interview.policy import FollowUpBrain, decide
 from ..ports import AnswerSource, Transcriber
-from ..review.catalog import find_session, load_candidate
-from ..review.stories import parse_turn_ref, threads
+from ..review.catalog import find_session, load_candidate, stories_at
+from ..review.stories import parse_turn_ref
 from ..saved import SavedSession
 from ..store.codec import read_session
 from ..store.session import SessionStore, validate_name
@@ -102,25 +102,15 @@ def retry_plan(cfg: Config, spec: str, bank: list[Question]) -> RetryPlan:
     """The main questions of SESSION (or of the story that holds TURN, counted from 1 as
     ``review show`` does), each linked to the turn it tries again."""
     ref, turn = parse_turn_ref(spec)
-    folder = find_session(cfg.transcripts_dir, ref)
-    session = read_session(folder / "session.json")
-    groups = threads(session.turns)
-    if turn is not None:
-        groups = [g for g in groups if any(t.index == turn for t in g)]
-        if not groups:
-            raise InputError(
-                f"session {session.session_id} has no turn {turn + 1} (it has {len(session.turns)})",
-                f"see 'voice-interviewer review show {ref}' for its turns",
-            )
-    groups = [g for g in groups if not g[0].is_follow_up]
-    if not groups:
+    session = read_session(find_session(cfg.transcripts_dir, ref) / "session.json")
+    told = [s for s in stories_at(session, turn, ref) if not s.main.is_follow_up]
+    if not told:
         raise InputError(f"session {session.session_id} has no main question to retry", "pick another session")
     by_id = {q.id: q for q in bank}
     questions = []
-    for group in groups:
-        main = group[0]
-        known = by_id.get(main.question_id)
-        base = known or Question(main.question_id, main.question, (), (session.round,), "", "")
+    for story in told:
+        main = story.main
+        base = by_id.get(main.question_id) or Question(main.question_id, main.question, (), (session.round,), "", "")
         questions.append(
             dataclasses.replace(base, text=main.question, retry_of=RetryOf(session.session_id, main.index))
         )

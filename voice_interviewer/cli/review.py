@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InputError
-from ..review.stories import Attempt, AttemptFigures, addressed, figures
+from ..review.stories import VERDICT, Attempt, AttemptFigures, addressed, figures
 from .root import _config, app, err, out, review_app
 
 
@@ -114,9 +114,9 @@ def review_compare(
             out.print(f"  attempt {a.number}: {escape(a.session.session_id)}, turn {a.story.main.index + 1}")
         for before, after in itertools.pairwise(chain):
             for point, fixed in addressed(before, after):
-                verdict = {True: "addressed", False: "not yet", None: "not measurable"}[fixed]
                 out.print(
-                    f"  feedback on attempt {before.number}: {escape(point.text)} -> attempt {after.number}: {verdict}"
+                    f"  feedback on attempt {before.number}: {escape(point.text)} -> "
+                    f"attempt {after.number}: {VERDICT[fixed]}"
                 )
 
 

@@ -23,7 +23,7 @@ from ..store.codec import read_session, session_from_json
 from ..store.session import validate_name
 from ..types import Analysis, Turn
 from .mentor import mentor_markdown
-from .stories import Attempt, attempt_chain, parse_turn_ref, stories, story_at
+from .stories import Attempt, Attempts, Story, parse_turn_ref, stories, story_at
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ def progress(sessions: Iterable[SavedSession]) -> list[ProgressPoint]:
             ProgressPoint(
                 session_id=session.session_id,
                 started_at=session.started_at,
-                star_score=round(mean(story_scores(session)), 1) if story_scores(session) else None,
+                star_score=round(mean(told), 1) if (told := story_scores(session)) else None,
                 competency={k: round(mean(v), 3) for k, v in comps.items()},
                 fillers_per_min=round(mean(d.fillers_per_min for d in delivered), 2) if delivered else None,
                 wpm=round(mean(d.wpm for d in delivered), 1) if delivered else None,
@@ -302,6 +302,27 @@ def export(data: dict[str, Any], fmt: str, annotations: list[Annotation] | None 
     return buf.getvalue()
 
 
+def stories_at(session: SavedSession, turn: int | None, ref: str) -> list[Story]:
+    """The story that holds turn ``turn`` (an index from 0; an InputError when there is none),
+    or, with no turn, every story of the session that starts with a main question."""
+    if turn is None:
+        return [s for s in stories(session) if not s.main.is_follow_up]
+    story = story_at(session, turn)
+    if story is None:
+        raise InputError(
+            f"session {session.session_id} has no turn {turn + 1} (it has {len(session.turns)})",
+            f"see 'voice-interviewer review show {ref}' for its turns",
+        )
+    return [story]
+
+
+def attempt_chains(transcripts_dir: Path, session: SavedSession, told: Iterable[Story]) -> dict[int, list[Attempt]]:
+    """Main turn index -> every attempt of its question among the candidate's sessions, for the stories ``told``."""
+    mine, _ = load_candidate(transcripts_dir, session.candidate)
+    attempts = Attempts([session, *(s for s in mine if s.session_id != session.session_id)])
+    return {s.main.index: attempts.chain(session.session_id, s.main.index) for s in told}
+
+
 def attempts_of(transcripts_dir: Path, spec: str, second: str | None = None) -> list[list[Attempt]]:
     """The attempts ``review compare`` sets side by side.
 
@@ -318,12 +339,4 @@ def attempts_of(transcripts_dir: Path, spec: str, second: str | None = None) -> 
             for s in stories(later)
             if s.question_id in first and s.star is not None and not s.main.is_follow_up
         ]
-    if turn is not None and story_at(session, turn) is None:
-        raise InputError(
-            f"session {session.session_id} has no turn {turn + 1} (it has {len(session.turns)})",
-            f"see 'voice-interviewer review show {ref}' for its turns",
-        )
-    mine, _ = load_candidate(transcripts_dir, session.candidate)
-    others = [s for s in mine if s.session_id != session.session_id]
-    wanted = [story_at(session, turn)] if turn is not None else [s for s in stories(session) if not s.main.is_follow_up]
-    return [attempt_chain([session, *others], session.session_id, s.main.index) for s in wanted if s is not None]
+    return list(attempt_chains(transcripts_dir, session, stories_at(session, turn, ref)).values())

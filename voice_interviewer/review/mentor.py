@@ -8,6 +8,7 @@ their evidence, delivery, the follow-up and why it was asked, and the coach's no
 
 from __future__ import annotations
 
+from ..analysis.star_score import RUBRIC
 from ..saved import SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
 from .stories import coach_labels, overall_level, stories
@@ -45,10 +46,7 @@ def mentor_markdown(session: SavedSession, annotations: list[Annotation]) -> str
         lines.append("- No scored answers.")
     lines += [
         "",
-        "Levels: missing parts (situation, task, action or result not told) · partial (all four, but vague, "
-        "a weak result, or out of balance; no concrete event: at most 55) · complete (all four about one "
-        "concrete event, 70 or more) · strong (complete, with a number in the result, a lesson, and your own "
-        "actions, 80 or more).",
+        "Levels: " + " · ".join(f"{level} ({meaning})" for level, meaning in RUBRIC) + ".",
         "",
     ]
     for turn in session.turns:

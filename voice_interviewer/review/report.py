@@ -17,11 +17,12 @@ from ..store.annotations import Annotation, overrides_by_turn
 from ..types import SENTENCE_LABELS, Analysis, CompetencyScore, DeliveryMetrics, FollowUp, Signals, Turn
 from .catalog import ProgressPoint
 from .stories import (
+    VERDICT,
     Attempt,
     AttemptFigures,
+    Attempts,
     Story,
     addressed,
-    attempt_chain,
     coach_labels,
     figures,
     overall_level,
@@ -137,6 +138,7 @@ class ProgressReport:
 
 def retried_questions(sessions: list[SavedSession]) -> tuple[tuple[str, tuple[AttemptView, ...]], ...]:
     """Every question a candidate answered more than once (linked by ``practice --retry``), with its attempts."""
+    attempts = Attempts(sessions)
     seen: set[tuple[str, int]] = set()
     out = []
     for session in sorted(sessions, key=lambda s: s.started_at):
@@ -144,7 +146,7 @@ def retried_questions(sessions: list[SavedSession]) -> tuple[tuple[str, tuple[At
             key = (session.session_id, story.main.index)
             if story.main.is_follow_up or key in seen:
                 continue
-            chain = attempt_chain(sessions, *key)
+            chain = attempts.chain(*key)
             seen.update((a.session.session_id, a.story.main.index) for a in chain)
             if len(chain) > 1:
                 out.append((story.main.question, _attempt_views(chain, "")))
@@ -220,9 +222,6 @@ def _turn_view(turn: Turn, folder: Path, overrides: dict[int, Any]) -> TurnView:
     )
 
 
-_VERDICT = {True: "addressed", False: "not yet", None: "not measurable"}
-
-
 def _attempt_views(chain: list[Attempt], session_id: str) -> tuple[AttemptView, ...]:
     views = []
     for n, a in enumerate(chain):
@@ -234,7 +233,7 @@ def _attempt_views(chain: list[Attempt], session_id: str) -> tuple[AttemptView, 
                 turn=a.story.main.index + 1,
                 this=a.session.session_id == session_id,
                 figures=figures(a.story),
-                addressed=tuple((p.text, _VERDICT[fixed]) for p, fixed in done),
+                addressed=tuple((p.text, VERDICT[fixed]) for p, fixed in done),
             )
         )
     return tuple(views)
@@ -275,7 +274,7 @@ def session_report(
     """``session`` (read from ``folder``, where its audio is) with the coach's annotations, as the report shows it.
 
     ``aimed``: the competencies the round's questions aimed at; ``chains``: main turn index ->
-    every attempt of its question (``stories.attempt_chain``)."""
+    every attempt of its question (``catalog.attempt_chains``)."""
     overrides = overrides_by_turn(annotations)
     told = stories(session, coach_labels(overrides))
     story_of = {t.index: story for story in told for t in story.turns}

@@ -8,11 +8,11 @@ one STAR score and one rubric level (``analysis.star_score.rubric``).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.star_score import LEVELS, level_reasons, rubric, summarise
+from ..analysis.text import tokens
 from ..saved import Point, SavedSession
 from ..store.annotations import TurnOverrides
 from ..types import Analysis, Signals, StarLabel, StarResult, Turn
@@ -82,7 +82,7 @@ def story_star(analyses: Sequence[Analysis], labels: Mapping[int, Mapping[int, s
         mine = (labels or {}).get(n, {})
         for i, s in enumerate(a.sentences):
             parts.append(mine.get(i, s.star))  # type: ignore[arg-type]
-            counts.append(len(s.text.split()))
+            counts.append(len(tokens(s.text)))  # the analyzer's word count (its shares)
             confidence.append(1.0 if i in mine else s.confidence)
     if len(analyses) == 1 and not labels:
         a = analyses[0]
@@ -134,57 +134,54 @@ class Attempt:
     story: Story
 
 
+class Attempts:
+    """The attempts of every question among some sessions, linked by ``retry_of``; built once.
+
+    An attempt and the turn it tried again are the same question, so the attempts of a
+    question are the stories connected by links (followed both ways, so a chain 1 -> 2 -> 3
+    is found from any of them; a cycle of links is just a connected group)."""
+
+    def __init__(self, sessions: Iterable[SavedSession]) -> None:
+        self._by_id = {s.session_id: s for s in sessions}
+        self._story: dict[tuple[str, int], Story] = {}  # (session, any turn of a story) -> the story
+        for s in self._by_id.values():
+            for story in stories(s):
+                for t in story.turns:
+                    self._story[(s.session_id, t.index)] = story
+        parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+        def root(key: tuple[str, int]) -> tuple[str, int]:
+            while parent.get(key, key) != key:
+                key = parent[key]
+            return key
+
+        mains = {(sid, story.main.index) for (sid, _), story in self._story.items()}
+        for sid, index in mains:
+            link = self._story[(sid, index)].main.retry_of
+            earlier = self._main(link.session_id, link.turn) if link is not None else None
+            if earlier is not None and root(earlier) != root((sid, index)):
+                parent[root((sid, index))] = root(earlier)
+        self._group: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        for key in sorted(mains, key=lambda k: (self._by_id[k[0]].started_at, k[1])):
+            self._group.setdefault(root(key), []).append(key)
+        self._root = {key: root(key) for key in mains}
+
+    def _main(self, session_id: str, turn: int) -> tuple[str, int] | None:
+        story = self._story.get((session_id, turn))
+        return (session_id, story.main.index) if story is not None else None
+
+    def chain(self, session_id: str, turn_index: int) -> list[Attempt]:
+        """Every attempt of the question asked at ``turn_index`` of ``session_id``, oldest first."""
+        key = self._main(session_id, turn_index)
+        if key is None:
+            return []
+        group = self._group[self._root[key]]
+        return [Attempt(n, self._by_id[sid], self._story[(sid, i)]) for n, (sid, i) in enumerate(group, 1)]
+
+
 def attempt_chain(sessions: Iterable[SavedSession], session_id: str, turn_index: int) -> list[Attempt]:
-    """Every attempt of the question asked at ``turn_index`` of ``session_id``, oldest first.
-
-    Attempts are linked by the turn's ``retry_of`` (the session and turn it tried again),
-    followed both ways from the given turn, so a chain 1 -> 2 -> 3 is found from any link."""
-    by_id = {s.session_id: s for s in sessions}
-    index: dict[tuple[str, int], Story] = {}
-    for s in by_id.values():
-        for story in stories(s):
-            for t in story.turns:
-                index[(s.session_id, t.index)] = story
-    start = index.get((session_id, turn_index))
-    if start is None:
-        return []
-    key = (session_id, start.main.index)
-    # Walk back to the first attempt, then forward through every retry of it.
-    seen = {key}
-    while True:
-        link = index[key].main.retry_of
-        if link is None or (link.session_id, link.turn) not in index:
-            break
-        back = (link.session_id, index[(link.session_id, link.turn)].main.index)
-        if back in seen:
-            break
-        seen.add(back)
-        key = back
-    children: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for (sid, _), story in index.items():
-        link = story.main.retry_of
-        if link is not None and (link.session_id, link.turn) in index:
-            parent = (link.session_id, index[(link.session_id, link.turn)].main.index)
-            child = (sid, story.main.index)
-            if child not in children.setdefault(parent, []):
-                children[parent].append(child)
-    chain: list[tuple[str, int]] = []
-    todo = [key]
-    while todo:
-        node = todo.pop(0)
-        if node in chain:
-            continue
-        chain.append(node)
-        todo.extend(sorted(children.get(node, []), key=lambda k: by_id[k[0]].started_at))
-    chain.sort(key=lambda k: (by_id[k[0]].started_at, k[1]))
-    return [Attempt(n, by_id[sid], index[(sid, i)]) for n, (sid, i) in enumerate(chain, 1)]
-
-
-def with_level(analysis: Analysis) -> Analysis:
-    """``analysis`` with a rubric level (scores saved before levels existed have none)."""
-    if analysis.star.level:
-        return analysis
-    return dataclasses.replace(analysis, star=rubric(analysis.star, analysis.signals))
+    """``Attempts(sessions).chain(...)``, for one question (several: build ``Attempts`` once)."""
+    return Attempts(sessions).chain(session_id, turn_index)
 
 
 # ---------------------------------------------------------------- what an attempt changed
@@ -272,6 +269,9 @@ def feedback_for(story: Story, session: SavedSession) -> list[Point]:
     own = {s.text for t in story.turns if t.analysis for s in t.analysis.sentences}
     single = sum(1 for g in threads(session.turns) if not g[0].is_follow_up) <= 1
     return [p for p in session.feedback.improvements if single or not p.evidence or p.evidence in own]
+
+
+VERDICT = {True: "addressed", False: "not yet", None: "not measurable"}  # words for what ``addressed`` says
 
 
 def addressed(before: Attempt, after: Attempt) -> list[tuple[Point, bool | None]]:
