@@ -123,7 +123,14 @@ def test_scan_never_raises_and_lists_bad_sessions(tmp_path: Path, sessions: list
     for u in bad:
         assert u.reason and "\n" not in u.reason
     for s in found:
-        view_everything(load_session(s.path / "session.json"), s.path, [])
+        # The listing reads without word timings (f8350c3), so a session whose timings are broken is
+        # listed, and every full read refuses it, with one of our errors about the words.
+        try:
+            data = load_session(s.path / "session.json")
+        except SessionError as exc:
+            assert ".words[" in exc.message and "\n" not in exc.message, exc.message
+            continue
+        view_everything(data, s.path, [])
 
 
 @pytest.mark.parametrize(
