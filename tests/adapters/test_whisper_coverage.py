@@ -77,10 +77,12 @@ class _FakeWhisperModel:
         self.script = script
         self.heard = heard
         self.calls: list[tuple[float, float, str]] = []
+        self.options: list[dict[str, Any]] = []
 
     def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Iterator[Any], Any]:
         lo, hi = float(audio[0]), float(audio[-1])
-        self.calls.append((lo, hi, options["initial_prompt"]))
+        self.calls.append((lo, hi, options["initial_prompt"] or ""))
+        self.options.append(options)
         call = len(self.calls)
         words = [
             SimpleNamespace(word=f" {t}", start=s - lo, end=e - lo, probability=0.9)
@@ -91,11 +93,14 @@ class _FakeWhisperModel:
         return iter(segments), SimpleNamespace(language="en")
 
 
-def _transcriber(model: Any, speech: list[tuple[float, float]], streaming: bool = False) -> WhisperTranscriber:
+def _transcriber(
+    model: Any, speech: list[tuple[float, float]], streaming: bool = False, hesitations: bool = False
+) -> WhisperTranscriber:
     transcriber = object.__new__(WhisperTranscriber)  # no model files: the fake decodes
     transcriber.name = "fake-whisper"
     transcriber._cfg = ModelsConfig()
     transcriber._streaming = streaming
+    transcriber._hesitations = hesitations
     transcriber._model = model
     transcriber.speech = lambda _audio: speech  # type: ignore[method-assign, assignment]
     return transcriber
@@ -124,8 +129,22 @@ def test_a_stretch_whisper_skipped_is_decoded_again_in_place() -> None:
     assert len(model.calls) == 2
     lo, hi, prompt = model.calls[1]
     assert abs(lo - (4.9 - GAP_PAD_S)) < 0.01 and abs(hi - (7.1 + GAP_PAD_S)) < 0.01
-    # the repair is prompted like the first pass: fillers style, then what was said before it
-    assert prompt.startswith(DISFLUENT_PROMPT) and prompt.endswith("Earlier words. One two three.")
+    # a whole answer is decoded as faster-whisper decodes a file: each window conditioned on the
+    # text before, no disfluent prompt (it cost words); the repair is prompted with what was said
+    assert prompt == "Earlier words. One two three."
+    assert all(o["condition_on_previous_text"] and o["word_timestamps"] for o in model.options)
+
+
+def test_the_hesitation_pass_puts_back_the_ums_the_whole_decode_dropped() -> None:
+    script = [*SCRIPT[:3], ("um,", 3.0, 3.3), *SCRIPT[3:]]
+    # the beam-search decode drops "um,"; the disfluent-prompted greedy one keeps it
+    model = _FakeWhisperModel(script, lambda call, s, _e: call == 2 or s != 3.0)
+    transcript, _ = _transcriber(model, SPEECH, hesitations=True).transcribe(TIMELINE)
+    assert transcript.text == "One two three. um, Four five six. seven eight."
+    assert len(model.calls) == 2
+    quick = model.options[1]
+    assert quick["beam_size"] == 1 and quick["initial_prompt"].startswith(DISFLUENT_PROMPT)
+    assert not quick["condition_on_previous_text"]
 
 
 def test_nothing_skipped_means_one_pass() -> None:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..audio.fillers import add_hesitations
 from ..config import ModelsConfig
 from ..errors import ModelError
 from ..types import SAMPLE_RATE, ResolvedModel, Transcript, TranscriptionStats, Word
@@ -29,7 +30,8 @@ from .imports import serial_import
 from .offline import force_offline
 
 # A disfluent prompt nudges Whisper to keep "um", "uh" and similar fillers instead
-# of silently cleaning them up; delivery metrics count them.
+# of silently cleaning them up; delivery metrics count them. Only the streaming pass and the
+# quick hesitation pass use it: it costs words in a whole-answer decode (audio/fillers.py).
 DISFLUENT_PROMPT = "Umm, so, uh, let me think. I, um, I mean, like, we, uh, basically did it."
 CONTEXT_WORDS = 30  # words said before a stretch that are given to Whisper as its prompt
 MAX_REPAIRS = 8  # extra decoding passes per call for speech that got no words
@@ -103,11 +105,19 @@ class WhisperTranscriber:
     """Transcribes 16 kHz mono float32 audio with word timestamps."""
 
     def __init__(
-        self, model: ResolvedModel, cfg: ModelsConfig, context_s: float = 0.0, streaming: bool = False
+        self,
+        model: ResolvedModel,
+        cfg: ModelsConfig,
+        context_s: float = 0.0,
+        streaming: bool = False,
+        hesitations: bool = True,
     ) -> None:
         """``context_s`` > 0: the encoder sees at least this many seconds, not always 30 (see above).
 
         ``streaming``: one greedy window per stretch, no fallback, word times from segment spans.
+        Otherwise (a whole answer) the words are decoded as faster-whisper decodes a file, and
+        ``hesitations``: a greedy decode with the disfluent prompt adds the "um"s it dropped
+        (off for the practice's second pass, which takes them from the streaming pass).
         """
         force_offline()
         serial_import("faster_whisper", "faster_whisper.vad")
@@ -116,6 +126,7 @@ class WhisperTranscriber:
         self.name = model.name
         self._cfg = cfg
         self._streaming = streaming
+        self._hesitations = hesitations and not streaming
         threads = cfg.cpu_threads or (os.cpu_count() or 1)
         model_class = _short_context(WhisperModel, int(context_s * FRAMES_PER_S)) if context_s > 0 else WhisperModel
         try:
@@ -179,6 +190,8 @@ class WhisperTranscriber:
                 new, part_language = self._decode(part, lo, context_before(prompt, words, hole[0]))
                 words = put_in_place(words, new, hole)
                 language = language or part_language
+            if self._hesitations and words:
+                words = add_hesitations(words, self._decode(audio, 0.0, "", hesitations=True)[0])
         elapsed = time.perf_counter() - started
         text = " ".join(w.text for w in words)
         return (
@@ -188,15 +201,25 @@ class WhisperTranscriber:
             TranscriptionStats(audio_s=duration, processing_s=elapsed),
         )
 
-    def _decode(self, audio: np.ndarray, offset_s: float, context: str) -> tuple[list[Word], str | None]:
+    def _decode(
+        self, audio: np.ndarray, offset_s: float, context: str, hesitations: bool = False
+    ) -> tuple[list[Word], str | None]:
+        """Decode ``audio`` (``offset_s`` into the answer) after the words ``context``.
+
+        Streaming: greedy, prompted to keep fillers, no fallback. Whole answer: faster-whisper's
+        own way (beam search, each window conditioned on the text before, no prompt but the
+        context), which keeps the most words. ``hesitations``: a greedy disfluent-prompted
+        decode, only for its "um"s (``add_hesitations``).
+        """
+        disfluent = self._streaming or hesitations
         options = {"temperature": NO_FALLBACK} if self._streaming else {}
         segments, info = self._model.transcribe(
             audio,
             language=self._cfg.language or None,
-            beam_size=self._cfg.beam_size,
+            beam_size=1 if hesitations else self._cfg.beam_size,
             word_timestamps=not self._streaming,
-            condition_on_previous_text=False,
-            initial_prompt=f"{DISFLUENT_PROMPT} {context}".strip(),
+            condition_on_previous_text=not disfluent,
+            initial_prompt=(f"{DISFLUENT_PROMPT} {context}" if disfluent else context).strip() or None,
             vad_filter=True,
             **options,
         )

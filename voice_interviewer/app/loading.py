@@ -137,11 +137,14 @@ def shared_parser(notify: Callable[[str], None] | None = None) -> Parser | None:
         return None
 
 
-def load_transcriber(cfg: Config, context_s: float = 0.0) -> Transcriber:
-    """Whisper; ``context_s`` > 0 lets the encoder see less than 30 s (the streaming pass)."""
+def load_transcriber(cfg: Config, context_s: float = 0.0, hesitations: bool = True) -> Transcriber:
+    """Whisper; ``context_s`` > 0 lets the encoder see less than 30 s (the streaming pass).
+
+    ``hesitations``: a quick extra decode puts back the "um"s a whole-answer decode drops
+    (off where they come from the streaming pass instead: practice's second pass)."""
     from ..adapters.whisper import WhisperTranscriber
 
-    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, context_s)
+    return WhisperTranscriber(resolve_model(cfg, "whisper"), cfg.models, context_s, hesitations=hesitations)
 
 
 def load_streaming_transcriber(cfg: Config) -> Transcriber:

@@ -226,7 +226,8 @@ def run_practice(
         follow_up_brain = build_llm_brain(cfg, lambda: names, notify) or brain
     final = None
     if transcriber is not None and cfg.models.final_beam_size > 0:
-        final = FinalPass(lambda: load_transcriber(whole_answer_config(cfg)))
+        # The streaming transcript heard the "um"s; the interview puts them into the final one.
+        final = FinalPass(lambda: load_transcriber(whole_answer_config(cfg), hesitations=False))
     interview = Interview(
         rnd,
         questions,

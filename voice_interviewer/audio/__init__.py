@@ -9,5 +9,6 @@ In the order of a turn:
 - ``segments``: an answer's segments: submitted as they close, decoded ahead, long stretches cut at quiet gaps.
 - ``heard``: what a listener asks at a pause (story check, end-of-turn model) and what it reports (end_signals).
 - ``listener``: one answer heard end to end: VAD, end of turn, streaming transcription, barge-in.
+- ``fillers``: the "um"s one decode heard put back into another that dropped them (the saved transcript).
 - ``answers``: ``listen`` (one answer, blocking) and ``StreamingAnswerSource`` (a listener per answer).
 """

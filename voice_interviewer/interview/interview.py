@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..audio.fillers import with_hesitations
 from ..content.prompts import Round
 from ..errors import VoiceInterviewerError
 from ..ports import AnswerSource, Clock, ResumableSource, SessionSink, Speaker, Transcriber
@@ -382,9 +383,12 @@ class Interview:
         if self._analyzer is None or turn.answer is None:
             return None
         analyzer, question, source = self._analyzer, turn.question, turn.answer.source
+        heard = turn.answer.transcript
 
         def analyse(transcript: Transcript) -> Analysis | None:
-            return analyzer().analyze(question, transcript, source) if transcript.text.strip() else None
+            if not transcript.text.strip():
+                return None
+            return analyzer().analyze(question, with_hesitations(transcript, heard), source)
 
         return analyse
 
@@ -398,6 +402,8 @@ class Interview:
         answer = turn.answer
         if answer is None or not transcript.text.strip():
             return  # the second pass heard nothing: keep what the interviewer heard
+        # The words of the second pass, with the "um"s the streaming pass heard (as analysed).
+        transcript = with_hesitations(transcript, answer.transcript)
         analysis = turn.analysis
         if self._analyzer is not None:
             try:
