@@ -59,3 +59,60 @@ def test_an_answer_told_as_a_habit_is_told_to_give_one_story_not_its_missing_par
     texts = [p.text for p in session_feedback([habit], (), NAMES).improvements]
     assert any(t.startswith("Tell one specific time") for t in texts)
     assert not any(t.startswith(("Finish each story", "End with what you learned", "Put a number")) for t in texts)
+
+
+def _scored(a: object, *scores: tuple[str, float]) -> object:
+    """``a`` scored on these competencies (id, probability), most probable first."""
+    ranked = sorted(scores, key=lambda s: -s[1])
+    comps = tuple(CompetencyScore(cid, 0.4, p, p >= 0.15, "", 0) for cid, p in ranked)
+    return dataclasses.replace(a, competencies=comps)
+
+
+def test_not_shown_is_said_only_of_a_competency_the_answer_surely_lacks() -> None:
+    # a story about leadership that is also about judgment: the probabilities compete, so
+    # judgment falls under "covered" (0.15), but it is the second theme, not a missing one
+    two_themes = _scored(
+        analysis(FULL), ("leadership", 0.8), ("judgment", 0.1), ("customer_focus", 0.01), ("a", 0.05), ("b", 0.04)
+    )
+    fb = session_feedback([two_themes], ("leadership", "judgment", "customer_focus"), NAMES)  # type: ignore[list-item]
+    assert fb.not_shown == ("Customer Focus",)  # far down (4th of 5, p 0.01): surely not shown
+    low_but_ranked = _scored(analysis(FULL), ("leadership", 0.97), ("customer_focus", 0.02), ("judgment", 0.01))
+    fb = session_feedback([low_but_ranked], ("customer_focus",), NAMES)  # type: ignore[list-item]
+    assert fb.not_shown == ()  # among the 3 most probable: not claimed absent
+
+
+def test_own_part_is_credited_only_with_an_action_told_with_i() -> None:
+    labels = ["situation", "task", "action", "result"]
+    a = analysis(labels)
+    we_only = dataclasses.replace(
+        a,
+        sentences=tuple(
+            dataclasses.replace(s, text="We rebuilt the job and we tested it.") if s.star == "action" else s
+            for s in a.sentences
+        ),
+    )
+    texts = [p.text for p in session_feedback([we_only], (), NAMES).strengths]
+    assert "You made your own part clear." not in texts
+    said = [p for p in session_feedback([a], (), NAMES).strengths if p.text == "You made your own part clear."]
+    assert said and "I tested" in said[0].evidence
+
+
+def test_a_number_in_a_step_the_story_goes_on_from_is_no_result() -> None:
+    sentences = (
+        SentenceLabel(0, "Checkout errors were climbing.", "situation", 0.9),
+        SentenceLabel(1, "I had to fix it before the sale.", "task", 0.9),
+        SentenceLabel(2, "We rolled the fix out to 5% of traffic first.", "result", 0.6),
+        SentenceLabel(3, "I watched the dashboards and widened it.", "action", 0.9),
+        SentenceLabel(4, "It held up fine.", "result", 0.9),
+    )
+    # no other strength to outrank it (the feedback names two): "I" and "we" mixed, no lesson
+    only_numbers = analysis(FULL, quantified_results=("5%",), i_ratio=None, has_reflection=False)
+    a = dataclasses.replace(
+        only_numbers, star=dataclasses.replace(only_numbers.star, missing=("task",)), sentences=sentences
+    )
+    texts = [p.text for p in session_feedback([a], (), NAMES).strengths]
+    assert "You put numbers on your results." not in texts
+    ending = (*sentences[:4], SentenceLabel(4, "Errors fell by 5% within a day.", "result", 0.9))
+    b = dataclasses.replace(a, sentences=ending)
+    said = [p for p in session_feedback([b], (), NAMES).strengths if p.text == "You put numbers on your results."]
+    assert said and said[0].evidence == "Errors fell by 5% within a day."

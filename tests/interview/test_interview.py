@@ -14,6 +14,7 @@ from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.content import load_content
 from voice_interviewer.content.prompts import load_questions, load_round
 from voice_interviewer.errors import ModelError
+from voice_interviewer.interview.feedback import session_feedback
 from voice_interviewer.interview.interview import Interview
 from voice_interviewer.store.codec import turn_to_json
 from voice_interviewer.testing import (
@@ -302,3 +303,41 @@ def test_a_printed_reply_keeps_the_answer_open_while_it_is_read() -> None:
     assert reply_window_s(question, printed=True) == len(question.split()) / 4.0  # 17 words: 4.25 s
     assert reply_window_s("Go on.", printed=True) == BARGE_IN_S  # never shorter than a spoken one
     assert reply_window_s("word " * 100, printed=True) == MAX_READING_S
+
+
+def test_feedback_is_on_the_story_with_its_follow_up_answers(analyzer: Analyzer) -> None:
+    brain = ScriptedBrain(["result"])
+    given: list[list[str]] = []
+
+    def feedback(analyses):  # type: ignore[no-untyped-def]
+        given.append([a.transcript.text for a in analyses])
+        return session_feedback(analyses, (), {})
+
+    answers = ["We fixed the build.", "It got five times faster.", "Second story, no follow-up."]
+    Interview(
+        RND,
+        QUESTIONS[:2],
+        RecordingSpeaker(),
+        ScriptedAnswerSource(answers),
+        MemorySink(),
+        FakeClock(),
+        analyzer=lambda: analyzer,
+        brain=ScriptedBrainOnce(brain),
+        feedback=feedback,
+    ).run()
+    # one analysis per main question: the first joins its follow-up answer, the second is as said
+    assert given[-1] == ["We fixed the build. It got five times faster.", "Second story, no follow-up."]
+
+
+class ScriptedBrainOnce:
+    """The scripted brain for the first question only (no follow-up on the second)."""
+
+    def __init__(self, brain: ScriptedBrain) -> None:
+        self.brain = brain
+        self.questions: set[str] = set()
+
+    def __call__(self, analysis, rnd, asked, budget_left, target_competency):  # type: ignore[no-untyped-def]
+        self.questions.add(analysis.question)
+        if len(self.questions) > 1:
+            return FollowUp(None, "", "complete")
+        return self.brain(analysis, rnd, asked, budget_left, target_competency)

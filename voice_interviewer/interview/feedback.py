@@ -10,8 +10,10 @@ probe (``analysis.gaps``), so feedback and follow-ups agree about each answer.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
+from ..analysis.competency import absent
 from ..analysis.gaps import Gap, gaps_of, ownership
 from ..saved import Feedback, Point
 from ..types import Analysis, Question
@@ -32,6 +34,19 @@ def aimed_at(analyses: Sequence[Analysis], questions: Sequence[Question]) -> tup
     return tuple(dict.fromkeys(c for q in questions if q.text in asked for c in q.competencies))
 
 
+_I = re.compile(r"\bI\b")
+
+
+def _after_the_actions(a: Analysis, index: int) -> bool:
+    """No action sentence comes after sentence ``index``: it tells how the story ended."""
+    return not any(s.star == "action" and s.index > index for s in a.sentences)
+
+
+def _lacks(a: Analysis, competency: str) -> bool:
+    """The answer surely does not show ``competency`` (not scored on it at all counts too)."""
+    return competency in absent(a.competencies) or all(c.id != competency for c in a.competencies)
+
+
 def _tangents(a: Analysis) -> list[str]:
     side = [s.text for s in a.sentences if s.star == "other" and not s.reflection]
     if len(a.sentences) < TANGENT_MIN_SENTENCES or len(side) < TANGENT_SHARE * len(a.sentences):
@@ -48,8 +63,9 @@ def _first(analyses: Sequence[Analysis], labels: tuple[str, ...], last: bool = F
 
 
 def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], names: dict[str, str]) -> Feedback:
-    """Feedback on the main answers of a round. ``competencies``: what the round's questions
-    aimed at (``aimed_at``); those no answer covers are "not shown yet"."""
+    """Feedback on the stories of a round (each main answer with the follow-up answers that went
+    on with it). ``competencies``: what the round's questions aimed at (``aimed_at``); those
+    every answer surely lacks are "not shown yet"."""
     if not analyses:
         return Feedback((), (), tuple(names.get(c, c) for c in competencies))
     n = len(analyses)
@@ -81,21 +97,23 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
             (len(complete) / n, Point(f"{said} all four STAR parts.", _first(complete, ("result",))), Gap.RESULT)
         )
     owned = [a for a in analyses if ownership(a.signals) == "i"]
-    if owned:
-        strengths.append(
-            (len(owned) / n, Point("You made your own part clear.", _first(owned, ("action",))), Gap.OWNERSHIP)
-        )
+    # The evidence is an action told with "I": a "we" sentence shows the opposite.
+    ev = next((s.text for a in owned for s in a.sentences if s.star == "action" and _I.search(s.text)), "")
+    if ev:
+        strengths.append((len(owned) / n, Point("You made your own part clear.", ev), Gap.OWNERSHIP))
     numbers = [a for a in analyses if a.signals.quantified_results]
     ev = next(
         (
             s.text
             for a in numbers
             for s in a.sentences
-            if s.star == "result" and any(q in s.text for q in a.signals.quantified_results)
+            if s.star == "result"
+            and any(q in s.text for q in a.signals.quantified_results)
+            and _after_the_actions(a, s.index)
         ),
         "",
     )
-    if ev:  # a number in an aside is no quantified result
+    if ev:  # a number in an aside, or in a step the story goes on from ("first to 5%"), is no result
         strengths.append((len(numbers) / n, Point("You put numbers on your results.", ev), Gap.METRICS))
     reflective = [a for a in analyses if a.signals.has_reflection]
     if reflective:
@@ -201,8 +219,9 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
             )
         )
 
-    covered = {c.id for a in analyses for c in a.competencies if c.covered}
-    not_shown = tuple(names.get(c, c) for c in competencies if c not in covered)
+    # "Not shown yet" only for a competency every answer surely lacks (``absent``): the
+    # classifier's probabilities compete, so the second theme of a story can fall under "covered".
+    not_shown = tuple(names.get(c, c) for c in competencies if all(_lacks(a, c) for a in analyses))
     improvements.sort(key=lambda x: x[0], reverse=True)
     chosen = improvements[:2]
     advised = {gap for _, _, gap in chosen}

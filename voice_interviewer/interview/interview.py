@@ -20,6 +20,7 @@ transcript, analysed again; a follow-up prepared for it is dropped and chosen an
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,17 +125,35 @@ class Interview:
 
     @property
     def main_analyses(self) -> list[Analysis]:
-        """The analyses of the answers to main questions, as they stand (feedback is on these).
+        """The analyses of the stories told to main questions, as they stand (feedback is on
+        these): each main answer with its follow-up answers (``_story_analysis``).
 
         A question taken again in this round (``again``) counts once: its latest attempt."""
         main = [t for t in self.turns if t.analysis is not None and not t.is_follow_up]
         retried = {t.question_id for t in main if t.retry_of is not None}
         latest = {t.question_id: t.index for t in main}
         return [
-            t.analysis
+            self._story_analysis(t)
             for t in main
             if t.analysis is not None and (t.question_id not in retried or latest[t.question_id] == t.index)
         ]
+
+    def _story_analysis(self, main: Turn) -> Analysis:
+        """The analysis of a main answer with the follow-up answers that went on with it (its
+        delivery is the main answer's): the feedback judges the story the candidate told."""
+        assert main.analysis is not None
+        after = self.turns[main.index + 1 :]
+        follow = [
+            t for t in itertools.takewhile(lambda t: t.is_follow_up, after) if t.answer and t.answer.transcript.text
+        ]
+        if not follow or self._analyzer is None or main.answer is None:
+            return main.analysis
+        texts = [main.answer.transcript.text, *(t.answer.transcript.text for t in follow if t.answer)]
+        try:
+            story = self._analyzer().analyze(main.question, Transcript(" ".join(texts)), main.answer.source)
+        except VoiceInterviewerError:
+            return main.analysis
+        return dataclasses.replace(story, delivery=main.analysis.delivery)
 
     def run(self) -> InterviewResult:
         complete = False
@@ -153,15 +172,18 @@ class Interview:
 
     def _give_feedback(self) -> None:
         """Spoken summary, printed detail with evidence, and a copy in the session."""
-        if self._feedback is None or not self.main_analyses:
+        if self._feedback is None:
             return
         while True:
             # The feedback uses the final transcripts ready now; the last answer's is usually
             # still decoding and the candidate is not kept waiting for it (it lands in the
             # session before it closes, with the answer's scores).
             self._apply_final(0.0)
+            analyses = self.main_analyses
+            if not analyses:
+                return
             try:
-                fb = self._feedback(self.main_analyses)
+                fb = self._feedback(analyses)
             except VoiceInterviewerError as exc:
                 self._notify(f"No feedback this time: {exc.one_line()}")
                 return

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..analysis.competency import absent
 from ..saved import Feedback, Point, SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
 from ..types import SENTENCE_LABELS, Analysis, CompetencyScore, DeliveryMetrics, FollowUp, Signals, Turn
@@ -107,7 +108,9 @@ class Summary:
     levels: tuple[tuple[str, int], ...]  # rubric level -> stories at it
     strengths: tuple[Point, ...]
     improvements: tuple[Point, ...]
-    aimed: tuple[tuple[str, bool], ...]  # competency the round's questions aimed at -> shown in an answer
+    # competency the round's questions aimed at -> "shown" (covered in an answer), "not shown"
+    # (every answer surely lacks it: ``competency.absent``, as the feedback says it) or "touched on"
+    aimed: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,13 @@ def _with_story(view: TurnView, story: Story, chains: dict[int, list[Attempt]], 
     )
 
 
+def _shown(session: SavedSession, cid: str, covered: set[str]) -> str:
+    if cid in covered:
+        return "shown"
+    scored = [t.analysis.competencies for t in session.turns if t.analysis is not None]
+    return "not shown" if scored and all(cid in absent(s) for s in scored) else "touched on"
+
+
 def _summary(session: SavedSession, told: list[Story], aimed: tuple[str, ...], covered: set[str]) -> Summary:
     overall, counts = overall_level(told)
     fb = session.feedback
@@ -260,7 +270,7 @@ def _summary(session: SavedSession, told: list[Story], aimed: tuple[str, ...], c
         levels=counts,
         strengths=fb.strengths[:2] if fb else (),
         improvements=fb.improvements[:2] if fb else (),
-        aimed=tuple((c, c in covered) for c in aimed),
+        aimed=tuple((c, _shown(session, c, covered)) for c in aimed),
     )
 
 
