@@ -79,10 +79,14 @@ def test_a_strength_and_its_opposite_are_never_both_said() -> None:
 
 def test_all_four_parts_is_claimed_only_when_true() -> None:
     complete, partial = analysis(FULL), analysis(["situation", "action", "result"])
-    assert "Your answers had all four STAR parts." in [p.text for p in session_feedback([complete], (), {}).strengths]
+    assert "Your answer had all four STAR parts." in [p.text for p in session_feedback([complete], (), {}).strengths]
+    both = [p.text for p in session_feedback([complete, complete], (), {}).strengths]
+    assert "Your answers had all four STAR parts." in both
     texts = [p.text for p in session_feedback([complete, partial], (), {}).strengths]
     assert "Your answers had all four STAR parts." not in texts
-    assert all("all four" not in t or t.startswith("1 of your 2 answers") for t in texts)
+    assert all("all four" not in t or t.startswith("One of your 2 answers") for t in texts)
+    faint = analysis(FULL, weak=("result",))  # a result only faintly there is not "all four"
+    assert not any("all four" in p.text for p in session_feedback([faint, faint], (), {}).strengths)
 
 
 def test_numbers_are_praised_only_with_a_result_sentence_that_has_them() -> None:

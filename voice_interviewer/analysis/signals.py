@@ -64,6 +64,16 @@ def quantities(text: str) -> list[str]:
     return found
 
 
+_SUBJECTS = frozenset({"i", "we", "team", "they", "he", "she", "it"})
+# Common irregular past forms ("-ed" catches the rest): "I spent two weekends", "it got down to".
+_IRREGULAR_PAST = frozenset(
+    """was were had did got went made took spent built wrote led ran found brought began came
+    chose cut drove fell felt fought gave grew heard held kept knew left lost met paid put
+    read rose said sat saw sent set sold spoke stood taught told thought threw understood won
+    broke caught dealt drew forgot hid hit let meant rang shut sought split spread stuck swore""".split()
+)
+
+
 class SignalScorer:
     """Computes an answer's coaching signals from its labelled sentences, with the cue phrases of prompts/cues.toml."""
 
@@ -118,9 +128,9 @@ class SignalScorer:
     def _past_event(self, toks: list[str]) -> bool:
         """A first-person (or team) past-tense clause: 'I rewrote', 'we had', 'our team was'."""
         for i, tok in enumerate(toks):
-            if tok in ("i", "we", "team", "they", "he", "she"):
+            if tok in _SUBJECTS:
                 for w in toks[i + 1 : i + 4]:
-                    if w in self.verbs or w in ("was", "were", "had", "did", "got", "went", "made", "took"):
+                    if w in self.verbs or w in _IRREGULAR_PAST:
                         return True
                     if w.endswith("ed") and len(w) > 3:
                         return True

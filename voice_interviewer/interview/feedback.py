@@ -37,6 +37,41 @@ def aimed_at(analyses: Sequence[Analysis], questions: Sequence[Question]) -> tup
 _I = re.compile(r"\bI\b")
 
 
+def _count(k: int, n: int) -> str:
+    """'one of your 3 answers', '2 of your 3 answers' (k < n)."""
+    return f"{'one' if k == 1 else k} of your {n} answers" if n > 1 else "your answer"
+
+
+def _how_many(k: int, n: int, all_: str) -> str:
+    """'Your answers had' when all have it, else '2 of your 3 answers had'."""
+    if k == n:
+        return f"{all_} had" if n > 1 else "Your answer had"
+    return f"{'One' if k == 1 else k} of your {n} answers had"
+
+
+def _own_action(a: Analysis) -> str:
+    """An action the candidate told with "I" (a "we" sentence would show the opposite)."""
+    return next((s.text for s in a.sentences if s.star == "action" and _I.search(s.text)), "")
+
+
+def _numbered_result(a: Analysis) -> str:
+    """A result sentence with one of the answer's quantities and no action after it."""
+    return next(
+        (
+            s.text
+            for s in a.sentences
+            if s.star == "result"
+            and any(q in s.text for q in a.signals.quantified_results)
+            and _after_the_actions(a, s.index)
+        ),
+        "",
+    )
+
+
+def _lesson(a: Analysis) -> str:
+    return next((s.text for s in a.sentences if s.reflection), "")
+
+
 def _after_the_actions(a: Analysis, index: int) -> bool:
     """No action sentence comes after sentence ``index``: it tells how the story ended."""
     return not any(s.star == "action" and s.index > index for s in a.sentences)
@@ -69,7 +104,7 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
     if not analyses:
         return Feedback((), (), tuple(names.get(c, c) for c in competencies))
     n = len(analyses)
-    complete = [a for a in analyses if not a.star.missing]
+    complete = [a for a in analyses if not a.star.missing and not a.star.weak]  # no part only faint
     gaps = [gaps_of(a) for a in analyses]  # the same gaps the follow-ups probe
 
     def having(gap: Gap) -> list[Analysis]:
@@ -89,43 +124,58 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
     long_ = [a for a in analyses if a.signals.length_verdict in ("long", "too_long")]
     fillers = [a for a in analyses if a.delivery and a.delivery.fillers_per_min > FILLERS_PER_MIN_HIGH]
 
-    # Each strength names the gap that is its opposite: the two are never both said.
+    # Each strength names the gap that is its opposite: the two are never both said. A strength
+    # is said of all the answers only when all of them have it, else of how many do.
     strengths: list[tuple[float, Point, Gap | None]] = []
     if len(complete) >= max(1, n // 2 + n % 2):  # at least half
-        said = "Your answers had" if len(complete) == n else f"{len(complete)} of your {n} answers had"
         strengths.append(
-            (len(complete) / n, Point(f"{said} all four STAR parts.", _first(complete, ("result",))), Gap.RESULT)
+            (
+                len(complete) / n,
+                Point(
+                    f"{_how_many(len(complete), n, 'Your answers')} all four STAR parts.", _first(complete, ("result",))
+                ),
+                Gap.RESULT,
+            )
         )
-    owned = [a for a in analyses if ownership(a.signals) == "i"]
-    # The evidence is an action told with "I": a "we" sentence shows the opposite.
-    ev = next((s.text for a in owned for s in a.sentences if s.star == "action" and _I.search(s.text)), "")
-    if ev:
-        strengths.append((len(owned) / n, Point("You made your own part clear.", ev), Gap.OWNERSHIP))
-    numbers = [a for a in analyses if a.signals.quantified_results]
-    ev = next(
-        (
-            s.text
-            for a in numbers
-            for s in a.sentences
-            if s.star == "result"
-            and any(q in s.text for q in a.signals.quantified_results)
-            and _after_the_actions(a, s.index)
-        ),
-        "",
-    )
-    if ev:  # a number in an aside, or in a step the story goes on from ("first to 5%"), is no result
-        strengths.append((len(numbers) / n, Point("You put numbers on your results.", ev), Gap.METRICS))
-    reflective = [a for a in analyses if a.signals.has_reflection]
+    # Own part: an answer told as "I", with an action told with "I" as the evidence.
+    owned = [(a, ev) for a in analyses if ownership(a.signals) == "i" and (ev := _own_action(a))]
+    if owned:
+        said = (
+            "You made your own part clear."
+            if len(owned) == n
+            else (f"You made your own part clear in {_count(len(owned), n)}.")
+        )
+        strengths.append((len(owned) / n, Point(said, owned[0][1]), Gap.OWNERSHIP))
+    # Numbers: a quantity in a result no action follows (not an aside, not a step such as "first to 5%").
+    numbered = [(a, ev) for a in analyses if (ev := _numbered_result(a))]
+    if numbered:
+        said = (
+            "You put numbers on your results."
+            if len(numbered) == n
+            else (f"You put a number on the result in {_count(len(numbered), n)}.")
+        )
+        strengths.append((len(numbered) / n, Point(said, numbered[0][1]), Gap.METRICS))
+    reflective = [(a, ev) for a in analyses if a.signals.has_reflection and (ev := _lesson(a))]
     if reflective:
-        ev = next((s.text for a in reflective for s in a.sentences if s.reflection), "")
-        strengths.append((len(reflective) / n * 0.9, Point("You said what you learned.", ev), Gap.REFLECTION))
-    on_story = [  # shown in what the candidate did or achieved, not in the context, an aside or a lesson
+        said = (
+            "You said what you learned."
+            if len(reflective) == n
+            else (f"You said what you learned in {_count(len(reflective), n)}.")
+        )
+        strengths.append((len(reflective) / n * 0.9, Point(said, reflective[0][1]), Gap.REFLECTION))
+    on_story = [  # shown in what the candidate did or achieved in a specific story, not in the
+        # context, an aside, a lesson or a habit ("Whenever ... I usually")
         c
         for a in analyses
+        if a.signals.specific
         for c in a.competencies
         if c.covered
         and any(
-            s.index == c.evidence_index and s.star in ("action", "result") and not s.reflection for s in a.sentences
+            s.index == c.evidence_index
+            and s.star in ("action", "result")
+            and not s.reflection
+            and not any(g in s.text.lower() for g in a.signals.generic_phrases)
+            for s in a.sentences
         )
     ]
     best = max(on_story, key=lambda c: c.strength, default=None)
@@ -165,7 +215,8 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
             (
                 0.6 * len(no_numbers) / n,
                 Point(
-                    "Put a number on the result: time saved, percent, money, users.", _first(no_numbers, ("result",))
+                    "Put a number on the result: time saved, percent, money, users.",
+                    _first(no_numbers, ("result",), last=True),  # where the story ends without one
                 ),
                 Gap.METRICS,
             )
@@ -193,7 +244,8 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
                 None,
             )
         )
-    wandering = [(a, side) for a in analyses if (side := _tangents(a))]
+    # A generic answer is told to give one story instead (its "asides" are the habit it describes).
+    wandering = [(a, side) for a in analyses if a.signals.specific and (side := _tangents(a))]
     if wandering:
         a, side = max(wandering, key=lambda x: len(x[1]) / len(x[0].sentences))
         improvements.append(
