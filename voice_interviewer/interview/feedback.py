@@ -91,7 +91,7 @@ def _tangents(a: Analysis) -> list[str]:
 
 def _first(analyses: Sequence[Analysis], labels: tuple[str, ...], last: bool = False) -> str:
     for a in analyses:
-        matches = [s.text for s in a.sentences if s.star in labels]
+        matches = [s.text for s in a.sentences if s.star in labels and not s.reflection]  # a lesson is no outcome
         if matches:
             return matches[-1] if last else matches[0]
     return ""
