@@ -138,31 +138,33 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
             )
         )
     # Own part: an answer told as "I", with an action told with "I" as the evidence.
-    owned = [(a, ev) for a in analyses if ownership(a.signals) == "i" and (ev := _own_action(a))]
-    if owned:
-        said = (
-            "You made your own part clear."
-            if len(owned) == n
-            else (f"You made your own part clear in {_count(len(owned), n)}.")
-        )
-        strengths.append((len(owned) / n, Point(said, owned[0][1]), Gap.OWNERSHIP))
     # Numbers: a quantity in a result no action follows (not an aside, not a step such as "first to 5%").
-    numbered = [(a, ev) for a in analyses if (ev := _numbered_result(a))]
-    if numbered:
-        said = (
-            "You put numbers on your results."
-            if len(numbered) == n
-            else (f"You put a number on the result in {_count(len(numbered), n)}.")
-        )
-        strengths.append((len(numbered) / n, Point(said, numbered[0][1]), Gap.METRICS))
-    reflective = [(a, ev) for a in analyses if a.signals.has_reflection and (ev := _lesson(a))]
-    if reflective:
-        said = (
-            "You said what you learned."
-            if len(reflective) == n
-            else (f"You said what you learned in {_count(len(reflective), n)}.")
-        )
-        strengths.append((len(reflective) / n * 0.9, Point(said, reflective[0][1]), Gap.REFLECTION))
+    for found, every, some, gap, weight in (
+        (
+            [ev for a in analyses if ownership(a.signals) == "i" and (ev := _own_action(a))],
+            "You made your own part clear.",
+            "You made your own part clear in {}.",
+            Gap.OWNERSHIP,
+            1.0,
+        ),
+        (
+            [ev for a in analyses if (ev := _numbered_result(a))],
+            "You put numbers on your results.",
+            "You put a number on the result in {}.",
+            Gap.METRICS,
+            1.0,
+        ),
+        (
+            [ev for a in analyses if a.signals.has_reflection and (ev := _lesson(a))],
+            "You said what you learned.",
+            "You said what you learned in {}.",
+            Gap.REFLECTION,
+            0.9,
+        ),
+    ):
+        if found:
+            said = every if len(found) == n else some.format(_count(len(found), n))
+            strengths.append((weight * len(found) / n, Point(said, found[0]), gap))
     on_story = [  # shown in what the candidate did or achieved in a specific story, not in the
         # context, an aside, a lesson or a habit ("Whenever ... I usually")
         c
