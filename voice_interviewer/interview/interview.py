@@ -123,7 +123,6 @@ class Interview:
         # analysis replace the turn's when they land.
         self._finals = FinalVersions(final_pass)
 
-    @property
     def main_analyses(self) -> list[Analysis]:
         """The analyses of the stories told to main questions, as they stand (feedback is on
         these): each main answer with its follow-up answers (``_story_analysis``).
@@ -142,18 +141,10 @@ class Interview:
         """The analysis of a main answer with the follow-up answers that went on with it (its
         delivery is the main answer's): the feedback judges the story the candidate told."""
         assert main.analysis is not None
-        after = self.turns[main.index + 1 :]
-        follow = [
-            t for t in itertools.takewhile(lambda t: t.is_follow_up, after) if t.answer and t.answer.transcript.text
-        ]
-        if not follow or self._analyzer is None or main.answer is None:
-            return main.analysis
-        texts = [main.answer.transcript.text, *(t.answer.transcript.text for t in follow if t.answer)]
-        try:
-            story = self._analyzer().analyze(main.question, Transcript(" ".join(texts)), main.answer.source)
-        except VoiceInterviewerError:
-            return main.analysis
-        return dataclasses.replace(story, delivery=main.analysis.delivery)
+        thread = itertools.takewhile(lambda t: t.is_follow_up, self.turns[main.index + 1 :])
+        texts = [t.answer.transcript.text for t in (main, *thread) if t.answer and t.answer.transcript.text]
+        story = self._thread_analysis(main.question, texts, main.analysis)
+        return story if story is main.analysis else dataclasses.replace(story, delivery=main.analysis.delivery)
 
     def run(self) -> InterviewResult:
         complete = False
@@ -179,7 +170,7 @@ class Interview:
             # still decoding and the candidate is not kept waiting for it (it lands in the
             # session before it closes, with the answer's scores).
             self._apply_final(0.0)
-            analyses = self.main_analyses
+            analyses = self.main_analyses()
             if not analyses:
                 return
             try:
@@ -237,7 +228,7 @@ class Interview:
             if self.time_left_s() <= 0:
                 budget = 0
             thread_text = [*earlier, _text(outcome)]
-            thread = self._thread_analysis(question, thread_text, outcome.analysis)
+            thread = self._thread_analysis(question.text, thread_text, outcome.analysis)
             decision = self._brain(thread, self.rnd, asked, budget, question.competencies[0])
             self._record_decision(outcome, decision)
             if decision.target is None:
@@ -259,12 +250,12 @@ class Interview:
                 return False
         return True
 
-    def _thread_analysis(self, question: Question, texts: list[str], last: Analysis) -> Analysis:
+    def _thread_analysis(self, question: str, texts: list[str], last: Analysis) -> Analysis:
         """The analysis of everything said in this thread (one answer: reuse it)."""
         if len(texts) <= 1 or self._analyzer is None:
             return last
         try:
-            return self._analyzer().analyze(question.text, Transcript(" ".join(texts)), last.source)
+            return self._analyzer().analyze(question, Transcript(" ".join(texts)), last.source)
         except VoiceInterviewerError:
             return last
 

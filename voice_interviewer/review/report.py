@@ -255,22 +255,17 @@ def _with_story(view: TurnView, story: Story, chains: dict[int, list[Attempt]], 
     )
 
 
-def _shown(session: SavedSession, cid: str, covered: set[str]) -> str:
-    if cid in covered:
-        return "shown"
-    scored = [t.analysis.competencies for t in session.turns if t.analysis is not None]
-    return "not shown" if scored and all(cid in absent(s) for s in scored) else "touched on"
-
-
 def _summary(session: SavedSession, told: list[Story], aimed: tuple[str, ...], covered: set[str]) -> Summary:
     overall, counts = overall_level(told)
     fb = session.feedback
+    lacking = [absent(t.analysis.competencies) for t in session.turns if t.analysis is not None]
+    nowhere = set.intersection(*lacking) if lacking else set()  # every answer surely lacks them
     return Summary(
         level=overall,
         levels=counts,
         strengths=fb.strengths[:2] if fb else (),
         improvements=fb.improvements[:2] if fb else (),
-        aimed=tuple((c, _shown(session, c, covered)) for c in aimed),
+        aimed=tuple((c, "shown" if c in covered else "not shown" if c in nowhere else "touched on") for c in aimed),
     )
 
 
