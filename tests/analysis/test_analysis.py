@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -229,3 +230,32 @@ def test_the_story_check_embeds_what_the_analysis_after_the_answer_reuses() -> N
     other = ANSWER.replace("I learned", "And I learned")
     model.analyze(question, Transcript(other), "mic")
     assert len(batches) == 3 and len(batches[-1]) == 1 and batches[-1][0].startswith("And I learned")
+
+
+def test_prepared_words_give_the_same_analysis_and_only_the_timings_are_added(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``prepare`` at a pause does the text part; the analysis after it adds the word times."""
+    import voice_interviewer.analysis.analyzer as analyzer_module
+
+    model = Analyzer(CONTENT, HashEmbedder(dim=256), PysbdSplitter(), fit_softmax)
+    fresh = Analyzer(CONTENT, HashEmbedder(dim=256), PysbdSplitter(), fit_softmax)
+    question = "Tell me about a time you fixed something under pressure."
+    words = tuple(Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(ANSWER.split()))
+    transcript = Transcript(ANSWER, words, len(words) * 0.4)
+    model.prepare(question, ANSWER)
+    labelled: list[list[str]] = []
+    labeller = analyzer_module.label_sentences
+
+    def counting(sentences: list[str], *args: Any, **kwargs: Any) -> Any:
+        labelled.append(sentences)
+        return labeller(sentences, *args, **kwargs)
+
+    monkeypatch.setattr(analyzer_module, "label_sentences", counting)
+    prepared = model.analyze(question, transcript, "mic")
+    assert labelled == []  # the labels came from the pause
+    other = model.analyze(question, Transcript(ANSWER.replace("I learned", "Then I learned")), "mic")
+    assert len(labelled) == 1  # different words are labelled afresh
+    assert prepared == fresh.analyze(question, transcript, "mic")
+    assert prepared.delivery is not None and prepared.sentences[0].start_s == 0.0
+    assert other.sentences[-1].text.startswith("Then I learned")

@@ -14,6 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,21 @@ import numpy as np
 from ..content.content import AnalysisContent
 from ..errors import InputError
 from ..ports import Embedder
-from ..types import Analysis, AnswerSourceKind, SentenceLabel, Transcript, Word
+from ..types import (
+    Analysis,
+    AnswerSourceKind,
+    CompetencyScore,
+    SentenceLabel,
+    Signals,
+    ThemeScore,
+    Transcript,
+    Word,
+)
 from .competency import CompetencyModel
 from .delivery import delivery_metrics
 from .fitting import load_or_fit, star_neighbours, theme_vectors
 from .signals import SignalScorer
-from .star import LABELS, CueScorer, Fitter, StarModel, label_sentences
+from .star import LABELS, CueScorer, Fitter, Labelled, StarModel, label_sentences
 from .star_score import rubric, summarise
 from .story_end import StoryEndModel
 from .text import clean_text, tokens
@@ -125,6 +135,19 @@ def _batch(sentences: list[str], question: str) -> list[str]:
     return [*sentences, question] if question else sentences
 
 
+TEXT_PARTS_KEPT = 8  # a few answers' text parts (a thread's checks and its analysis)
+
+
+@dataclass(frozen=True)
+class _TextPart:
+    """What an answer's words alone decide, before the word timings are added."""
+
+    labelled: Labelled
+    signals: Signals
+    competencies: tuple[CompetencyScore, ...]
+    themes: tuple[ThemeScore, ...]
+
+
 class Analyzer:
     """Scores answers. Build once (embeds exemplars, fits or loads the classifiers), then ``analyze``."""
 
@@ -160,6 +183,12 @@ class Analyzer:
         # pysbd takes ~5 ms an answer; the listener's story check and the analysis after the
         # answer split the same transcript.
         self._split = functools.lru_cache(maxsize=32)(self._split_uncached)
+        # What the words alone decide (labels, signals, competencies, themes), by question and
+        # sentences: the listener prepares it at a pause that reads as the end (``prepare``),
+        # so the analysis after the decision only adds the word timings. On a busy CPU the
+        # whole analysis takes 50-80 ms there, the timing part a few.
+        self._parts: OrderedDict[tuple[str, tuple[str, ...]], _TextPart] = OrderedDict()
+        self._parts_lock = threading.Lock()
 
     def split(self, text: str) -> list[str]:
         """The sentences of ``text`` (the same text is split once: the story check and analysis share it)."""
@@ -170,6 +199,39 @@ class Analyzer:
         for s in self.splitter(text):
             sentences.extend(split_long(s))
         return tuple(s for s in sentences if tokens(s)) or ((text,) if tokens(text) else ())
+
+    def prepare(self, question: str, text: str) -> None:
+        """Do the text part of ``analyze(question, Transcript(text))`` now, ahead of the call.
+
+        The listener calls this at a pause that reads as the end of the answer: if the
+        candidate has finished, the analysis after the decision finds it done."""
+        sentences = self.split(clean_text(text))
+        if sentences:
+            self._text_part(clean_text(question), sentences)
+
+    def _text_part(self, question: str, sentences: list[str]) -> _TextPart:
+        key = (question, tuple(sentences))
+        with self._parts_lock:
+            part = self._parts.get(key)
+            if part is not None:
+                self._parts.move_to_end(key)
+                return part
+        batch = self.embedder.embed(_batch(sentences, question))
+        vecs = batch[: len(sentences)]
+        question_vec = batch[len(sentences)] if question else None
+        labelled = label_sentences(sentences, vecs, self.star_model, self.cues, question_vec)
+        story = [lab != "other" for lab in labelled.labels]
+        part = _TextPart(
+            labelled,
+            self.signals.score(sentences, labelled.labels, labelled.reflection),
+            self.competencies.score(sentences, vecs, story, question_vec),
+            self.themes.score(vecs, story, question),
+        )
+        with self._parts_lock:
+            self._parts[key] = part
+            while len(self._parts) > TEXT_PARTS_KEPT:
+                self._parts.popitem(last=False)
+        return part
 
     def finished(self, sentences: list[str], question: str = "") -> float | None:
         """P(the answer ends here) for the sentences said so far (``split``; see ``story_end``).
@@ -203,10 +265,8 @@ class Analyzer:
             )
         sentences = [clean_text(s) for s in sentences] if sentences else self.split(text)
         question = clean_text(question)
-        batch = self.embedder.embed(_batch(sentences, question))
-        vecs = batch[: len(sentences)]
-        question_vec = batch[len(sentences)] if question else None
-        labelled = label_sentences(sentences, vecs, self.star_model, self.cues, question_vec)
+        part = self._text_part(question, sentences)
+        labelled = part.labelled
         spans = align_words(sentences, transcript.words) if transcript.words else [None] * len(sentences)
         labels = [
             SentenceLabel(
@@ -224,7 +284,7 @@ class Analyzer:
         durations = None
         if transcript.words and all(sp is not None for sp in spans):
             durations = [max(0.0, sp[1] - sp[0]) for sp in spans if sp is not None]
-        signals = self.signals.score(sentences, labelled.labels, labelled.reflection)
+        signals = part.signals
         star = rubric(summarise(labelled.labels, word_counts, durations, labelled.confidence), signals)
         delivery = None
         if transcript.words and transcript.duration_s:
@@ -241,13 +301,11 @@ class Analyzer:
             transcript=Transcript(text, transcript.words, transcript.duration_s, transcript.language),
             sentences=tuple(labels),
             star=star,
-            competencies=self.competencies.score(
-                sentences, vecs, [lab != "other" for lab in labelled.labels], question_vec
-            ),
+            competencies=part.competencies,
             signals=signals,
             delivery=delivery,
             warnings=tuple(warnings),
-            themes=self.themes.score(vecs, [lab != "other" for lab in labelled.labels], question),
+            themes=part.themes,
         )
 
 

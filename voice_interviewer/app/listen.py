@@ -71,7 +71,12 @@ def story_check(
         # The sentences as the analysis after the answer will read them (unjoined): the
         # verdict may weigh them, and their vectors are then cached for that analysis.
         as_streamed = model.finished(streamed, context.question) if texts != streamed else None
-        return judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
+        verdict = judge_story(texts, finished, False, cues.closing_phrases, p_as_streamed=as_streamed)
+        if verdict.done or verdict.likely:
+            # The turn may end at this pause: analyse the words now, while the silence is
+            # being waited out, so the reply does not wait for it (``Analyzer.prepare``).
+            model.prepare(context.question, text)
+        return verdict
 
     return check
 
