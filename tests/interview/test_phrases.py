@@ -78,6 +78,8 @@ def test_a_person_is_never_quoted_as_work_and_my_team_becomes_your_team(parse: S
         ("I rewrote the export job for the finance team.", None),  # building, not dealing with someone
         ("We usually talk to the customer first.", None),  # a habit, not a moment
         ("I didn't tell my manager.", None),
+        ("I told my manager right away.", "told your manager"),  # not parroting the adverb
+        ("I talked to a few of the quieter engineers privately.", "talked to a few of the quieter engineers"),
     ],
 )
 def test_a_moment_is_the_candidates_own_clause_of_dealing_with_someone(

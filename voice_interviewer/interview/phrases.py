@@ -276,7 +276,9 @@ def _moment(tokens: Sequence[Token], verb: int) -> str | None:
         return None  # a past event ("we ask" is a habit; "I didn't tell" is no moment)
     keep = {verb}
     for k, t in enumerate(tokens):
-        if t.head == verb and k != verb and t.dep not in _NOT_IN_MOMENT and not (t.dep == "advmod" and k < verb):
+        # An adverb is left out ("told your manager | right away", "then | pushed back"), but
+        # not the particle right after the verb ("pushed back": spaCy's small model calls it advmod).
+        if t.head == verb and k != verb and t.dep not in _NOT_IN_MOMENT and not _loose_adverb(t, k, verb):
             keep |= _subtree(tokens, k)
     span = sorted(keep)
     if span != list(range(span[0], span[-1] + 1)) or span[0] != verb:
@@ -296,6 +298,10 @@ def _moment(tokens: Sequence[Token], verb: int) -> str | None:
     if tokens[span[-1]].tag in ("WRB", "WP", "WDT") or tokens[span[-1]].dep == "prep":
         return None  # "walked the engineers through why": the clause stops short
     return "".join(out).strip() if person else None
+
+
+def _loose_adverb(t: Token, k: int, verb: int) -> bool:
+    return t.dep in ("advmod", "npadvmod") and k != verb + 1
 
 
 def _subtree(tokens: Sequence[Token], i: int) -> set[int]:
