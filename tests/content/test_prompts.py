@@ -140,11 +140,9 @@ def test_every_round_has_depth_probes_and_a_plain_line_for_every_probe(round_id:
 
 def test_an_unknown_placeholder_is_refused(prompts_copy: Path) -> None:
     path = prompts_copy / "rounds" / "aa.toml"
-    path.write_text(
-        path.read_text()
-        .replace('"So how did', '"So how did {phrase}', 1)
-        .replace('"How did it land', '"How did {phrase} land', 1)
-    )
+    text = path.read_text()
+    assert '\nresult = [\n  "' in text  # the first result line gets a placeholder no phrase kind has
+    path.write_text(text.replace('\nresult = [\n  "', '\nresult = [\n  "About {phrase}: ', 1))
     with pytest.raises(PromptError, match=r"unknown placeholder \{phrase\} in a result line"):
         load_round(prompts_copy, "aa")
 

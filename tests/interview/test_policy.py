@@ -6,7 +6,7 @@ import dataclasses
 
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_round
-from voice_interviewer.interview.policy import BASE_VALUE, DEPTH_VALUE, decide, find_gaps, key_phrase
+from voice_interviewer.interview.policy import BASE_VALUE, DEPTH_VALUE, decide, drop_said, find_gaps, key_phrase
 from voice_interviewer.types import (
     Analysis,
     CompetencyScore,
@@ -107,6 +107,43 @@ def test_a_missing_goal_is_asked_for_only_when_the_story_itself_is_thin() -> Non
     thin = analysis(["situation", "action"], quantified_results=())
     assert next(g for g in find_gaps(thin, HM) if g.gap is Gap.TASK).value == BASE_VALUE["task"]
     assert decide(thin, HM).target is Gap.RESULT
+
+
+def said(text: str, **signals: object) -> Analysis:
+    """A complete story whose action sentence is ``text``."""
+    full = analysis(FULL, **signals)
+    sentences = tuple(dataclasses.replace(s, text=text) if s.star == "action" else s for s in full.sentences)
+    return dataclasses.replace(full, sentences=sentences)
+
+
+def test_a_probe_never_asks_for_what_the_answer_already_says() -> None:
+    unsure = said("I wasn't sure the cache would hold, so I load-tested it first.", has_reflection=False)
+    lines = ("Which part were you least sure about at the time?", "What would you do differently now?")
+    assert drop_said(lines, unsure, HM.already_said) == ([lines[1]], ["uncertainty"])
+    assert drop_said(lines, said("I load-tested the cache.", has_reflection=True), HM.already_said) == (
+        [lines[0]],
+        ["the lesson"],
+    )
+    # "Unsure" as a whole word only: "ensure" says nothing about doubt.
+    assert drop_said(lines[:1], said("I made sure to ensure coverage."), HM.already_said) == ([lines[0]], [])
+    short = said("I fixed it.", word_count=40)
+    assert drop_said(("What was the hardest call in all of that?",), short, HM.already_said)[0] == []
+
+
+def test_when_the_themes_probes_are_all_said_the_general_ones_are_asked_and_then_none() -> None:
+    story = dataclasses.replace(
+        said("I wasn't sure at first, so I asked the on-call lead."), themes=(ThemeScore("failure", 0.6, 2),)
+    )
+    depth = {
+        "failure": ("Looking back, what was the earliest sign of trouble?",),
+        "general": ("Which part were you least sure about?", "What was it like to work with them?"),
+    }
+    decision = decide(story, dataclasses.replace(HM, depth=depth))
+    assert decision.text == "What was it like to work with them?"
+    assert "left out, as the answer says it" in decision.rationale and "the lesson" in decision.rationale
+    all_said = dataclasses.replace(HM, depth={"failure": depth["failure"], "general": depth["general"][:1]})
+    moved_on = decide(story, all_said)
+    assert moved_on.target is None and "uncertainty" in moved_on.rationale
 
 
 def test_missing_result_comes_first_and_is_personalised() -> None:

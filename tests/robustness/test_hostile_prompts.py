@@ -40,6 +40,7 @@ PROMPT_FILES = {
     "questions.toml": lambda d: load_questions(d),
     "rounds/hiring_manager.toml": lambda d: load_round(d, "hiring_manager"),
     "rounds/aa.toml": lambda d: load_round(d, "aa"),
+    "already_said.toml": lambda d: load_round(d, "aa"),
     "star_exemplars.toml": lambda d: load_content(d),
     "competencies.toml": lambda d: load_content(d),
     "cues.toml": lambda d: load_content(d),

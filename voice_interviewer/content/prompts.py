@@ -54,6 +54,18 @@ FOLLOW_UP_TARGETS = (
 
 
 @dataclass(frozen=True)
+class AlreadySaid:
+    """A thing a follow-up can ask for, and how an answer shows it said it (``prompts/already_said.toml``)."""
+
+    id: str
+    asks: tuple[str, ...]  # words in a follow-up line that ask for it (lowercase)
+    said: tuple[str, ...] = ()  # phrases in an answer that already say it (lowercase)
+    lesson: bool = False  # an answer's stated lesson says it
+    min_words: int = 0  # the line needs an answer at least this long
+    needs_story: bool = False  # the line refers back to a specific story
+
+
+@dataclass(frozen=True)
 class Round:
     """An interview round (persona, pacing, phrasings) from ``prompts/rounds/<id>.toml``."""
 
@@ -80,6 +92,7 @@ class Round:
     recall: tuple[str, ...] = ()  # lines recalling an earlier story, with {phrase}
     go_on: str = "Sorry, go on."  # said when the candidate speaks again while the interviewer replies
     again: tuple[str, ...] = ("Let's take that one again.",)  # before a question asked again (a retry)
+    already_said: tuple[AlreadySaid, ...] = ()  # follow-up lines left out when the answer says it
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -163,6 +176,38 @@ def load_questions(prompts_dir: Path) -> list[Question]:
     return questions
 
 
+def load_already_said(prompts_dir: Path) -> tuple[AlreadySaid, ...]:
+    """``prompts/already_said.toml``: what follow-up lines ask for that an answer may already say."""
+    path = prompts_dir / "already_said.toml"
+    raw = read_toml(path)
+    entries = _field(raw, "said", list, str(path))
+    found = []
+    for n, entry in enumerate(entries, 1):
+        where = f"{path} [[said]] #{n}"
+        if not isinstance(entry, dict):
+            raise PromptError(f"{where}: must be a table", "see the comment at the top of the file")
+        lesson, story = entry.get("lesson", False), entry.get("needs_story", False)
+        min_words = entry.get("min_words", 0)
+        if not isinstance(lesson, bool) or not isinstance(story, bool):
+            raise PromptError(f"{where}: lesson and needs_story must be true or false", "fix the value")
+        if not isinstance(min_words, int) or isinstance(min_words, bool) or min_words < 0:
+            raise PromptError(f"{where}: min_words must be a whole number >= 0", "fix the value")
+        said = _str_list(entry, "said", where) if "said" in entry else ()
+        if not (said or lesson or min_words or story):
+            raise PromptError(f"{where}: says nothing about the answer", "add said, lesson, min_words or needs_story")
+        found.append(
+            AlreadySaid(
+                id=_field(entry, "id", str, where),
+                asks=tuple(a.lower() for a in _str_list(entry, "asks", where)),
+                said=tuple(s.lower() for s in said),
+                lesson=lesson,
+                min_words=min_words,
+                needs_story=story,
+            )
+        )
+    return tuple(found)
+
+
 def list_rounds(prompts_dir: Path) -> list[str]:
     return sorted(p.stem for p in (prompts_dir / "rounds").glob("*.toml"))
 
@@ -233,6 +278,7 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         recall=_str_list(raw, "recall", where) if "recall" in raw else (),
         go_on=_field(raw, "go_on", str, where) if "go_on" in raw else "Sorry, go on.",
         again=_str_list(raw, "again", where) if "again" in raw else ("Let's take that one again.",),
+        already_said=load_already_said(prompts_dir),
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..analysis.gaps import WHY, Found, Gap, answer_gaps
-from ..content.prompts import Round
+from ..content.prompts import AlreadySaid, Round
 from ..types import Analysis, FollowUp, target_key
 from .phrases import Parser, PhraseKind, answer_phrases, kinds_in
 
@@ -217,18 +217,40 @@ def wordings(rnd: Round, target: Gap) -> tuple[str, ...]:
     return rnd.follow_ups.get(target) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
 
 
-def phrase_follow_up(
-    rnd: Round,
-    target: Gap,
-    analysis: Analysis,
-    names: dict[str, str] | None = None,
-    competency: str = "",
-    phrases: Mapping[PhraseKind, str] | None = None,
-) -> str:
-    options = wordings(rnd, target)
-    comp_name = (names or {}).get(competency, competency.replace("_", " ")).lower()  # said mid-sentence
-    seed = f"{analysis.question}|{target_key(target, competency)}"
-    return choose_wording(options, phrases or {}, seed, comp_name)
+def said_already(line: str, analysis: Analysis, rules: Sequence[AlreadySaid]) -> str | None:
+    """The id of the rule saying ``line`` asks for what ``analysis``'s answer already gives, or None."""
+    asked = line.lower()
+    answer: str | None = None
+    for rule in rules:
+        if not any(_has(asked, a) for a in rule.asks):
+            continue
+        if rule.min_words and analysis.signals.word_count < rule.min_words:
+            return rule.id
+        if rule.needs_story and not analysis.signals.specific:
+            return rule.id
+        if rule.lesson and analysis.signals.has_reflection:
+            return rule.id
+        if rule.said:
+            answer = answer if answer is not None else " ".join(s.text for s in analysis.sentences).lower()
+            if any(_has(answer, phrase) for phrase in rule.said):
+                return rule.id
+    return None
+
+
+def drop_said(options: Sequence[str], analysis: Analysis, rules: Sequence[AlreadySaid]) -> tuple[list[str], list[str]]:
+    """``options`` without the lines asking for what the answer says, and the rules that left lines out."""
+    usable, said = [], []
+    for line in options:
+        rule = said_already(line, analysis, rules)
+        if rule is None:
+            usable.append(line)
+        else:
+            said.append(rule)
+    return usable, said
+
+
+def _has(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w'-]){re.escape(phrase)}(?![\w'-])", text) is not None
 
 
 def decide(
@@ -253,14 +275,34 @@ def decide(
     depth = depth_probe(analysis, rnd)
     if depth is not None and not any(a.startswith(f"{Gap.DEPTH}:") for a in asked):
         gaps = sorted([*gaps, depth], key=lambda g: g.value, reverse=True)  # one depth probe per thread
-    if not gaps:
-        return FollowUp(None, "", "the answer covers STAR, ownership, numbers and reflection; moving on")
-    gap = gaps[0]
-    options = rnd.depth[gap.competency] if gap.gap is Gap.DEPTH else wordings(rnd, gap.gap)
-    kinds = {k for line in options for k in kinds_in(line)}  # parse only what these lines can quote
+    skipped: list[str] = []
+    for gap in gaps:
+        options = rnd.depth[gap.competency] if gap.gap is Gap.DEPTH else wordings(rnd, gap.gap)
+        usable, said = drop_said(options, analysis, rnd.already_said)
+        if not usable and gap.gap is Gap.DEPTH and gap.competency != "general" and "general" in rnd.depth:
+            usable, more = drop_said(rnd.depth["general"], analysis, rnd.already_said)
+            said += more
+        skipped += [f"{gap.target} ({', '.join(dict.fromkeys(said))})"] if said else []
+        if usable:
+            break
+    else:
+        why = "the answer covers STAR, ownership, numbers and reflection"
+        if skipped:
+            why += f"; the probes left would ask for what it says: {'; '.join(skipped)}"
+        return FollowUp(None, "", f"{why}; moving on")
+    kinds = {k for line in usable for k in kinds_in(line)}  # parse only what these lines can quote
     phrases = answer_phrases([(s.text, s.star) for s in analysis.sentences], parse, kinds)
     if gap.gap is Gap.DEPTH:
-        text = choose_wording(options, phrases, f"{analysis.question}|{gap.target}")
+        text = choose_wording(usable, phrases, f"{analysis.question}|{gap.target}")
     else:
-        text = phrase_follow_up(rnd, gap.gap, analysis, names, gap.competency, phrases)
+        comp_name = (names or {}).get(gap.competency, gap.competency.replace("_", " ")).lower()
+        seed = f"{analysis.question}|{target_key(gap.gap, gap.competency)}"
+        text = choose_wording(usable, phrases, seed, comp_name)
+    if skipped:
+        gap = RankedGap(
+            gap.gap,
+            gap.value,
+            f"{gap.rationale}; left out, as the answer says it: {'; '.join(skipped)}",
+            gap.competency,
+        )
     return FollowUp(gap.gap, text, f"probing {gap.target}: {gap.rationale}", competency=gap.competency)
