@@ -80,6 +80,11 @@ def test_a_person_is_never_quoted_as_work_and_my_team_becomes_your_team(parse: S
         ("I didn't tell my manager.", None),
         ("I told my manager right away.", "told your manager"),  # not parroting the adverb
         ("I talked to a few of the quieter engineers privately.", "talked to a few of the quieter engineers"),
+        ("I sat with the compliance lead for two mornings.", "sat with the compliance lead"),  # when, not who
+        ("I met with two charge nurses from the pilot ward.", "met with the two charge nurses from the pilot ward"),
+        ("I called a senior engineer on the other team.", "called the senior engineer on the other team"),
+        ("I told my manager and the retention lead straight away.", "told your manager and the retention lead"),
+        ("I met each team lead one on one.", None),  # "lead" parsed as a verb: the quote would cut it
     ],
 )
 def test_a_moment_is_the_candidates_own_clause_of_dealing_with_someone(

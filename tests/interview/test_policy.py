@@ -140,7 +140,7 @@ def test_when_the_themes_probes_are_all_said_the_general_ones_are_asked_and_then
     }
     decision = decide(story, dataclasses.replace(HM, depth=depth))
     assert decision.text == "What was it like to work with them?"
-    assert "left out, as the answer says it" in decision.rationale and "the lesson" in decision.rationale
+    assert "passed over: depth:failure: the answer says it (the lesson" in decision.rationale
     all_said = dataclasses.replace(HM, depth={"failure": depth["failure"], "general": depth["general"][:1]})
     moved_on = decide(story, all_said)
     assert moved_on.target is None and "uncertainty" in moved_on.rationale

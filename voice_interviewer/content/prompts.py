@@ -61,6 +61,7 @@ class AlreadySaid:
     asks: tuple[str, ...]  # words in a follow-up line that ask for it (lowercase)
     said: tuple[str, ...] = ()  # phrases in an answer that already say it (lowercase)
     lesson: bool = False  # an answer's stated lesson says it
+    numbers: bool = False  # a number in the answer's result says it ("how did you know it worked?")
     min_words: int = 0  # the line needs an answer at least this long
     needs_story: bool = False  # the line refers back to a specific story
 
@@ -187,20 +188,23 @@ def load_already_said(prompts_dir: Path) -> tuple[AlreadySaid, ...]:
         if not isinstance(entry, dict):
             raise PromptError(f"{where}: must be a table", "see the comment at the top of the file")
         lesson, story = entry.get("lesson", False), entry.get("needs_story", False)
-        min_words = entry.get("min_words", 0)
-        if not isinstance(lesson, bool) or not isinstance(story, bool):
-            raise PromptError(f"{where}: lesson and needs_story must be true or false", "fix the value")
+        numbers, min_words = entry.get("numbers", False), entry.get("min_words", 0)
+        if not all(isinstance(flag, bool) for flag in (lesson, story, numbers)):
+            raise PromptError(f"{where}: lesson, numbers and needs_story must be true or false", "fix the value")
         if not isinstance(min_words, int) or isinstance(min_words, bool) or min_words < 0:
             raise PromptError(f"{where}: min_words must be a whole number >= 0", "fix the value")
         said = _str_list(entry, "said", where) if "said" in entry else ()
-        if not (said or lesson or min_words or story):
-            raise PromptError(f"{where}: says nothing about the answer", "add said, lesson, min_words or needs_story")
+        if not (said or lesson or numbers or min_words or story):
+            raise PromptError(
+                f"{where}: says nothing about the answer", "add said, lesson, numbers, min_words or needs_story"
+            )
         found.append(
             AlreadySaid(
                 id=_field(entry, "id", str, where),
                 asks=tuple(a.lower() for a in _str_list(entry, "asks", where)),
                 said=tuple(s.lower() for s in said),
                 lesson=lesson,
+                numbers=numbers,
                 min_words=min_words,
                 needs_story=story,
             )

@@ -280,13 +280,14 @@ def _moment(tokens: Sequence[Token], verb: int) -> str | None:
         # not the particle right after the verb ("pushed back": spaCy's small model calls it advmod).
         if t.head == verb and k != verb and t.dep not in _NOT_IN_MOMENT and not _loose_adverb(t, k, verb):
             keep |= _subtree(tokens, k)
+    keep = _trim_tail(tokens, keep, verb)
     span = sorted(keep)
     if span != list(range(span[0], span[-1] + 1)) or span[0] != verb:
         return None  # a clause in pieces, or words before the verb ("then", "finally" are dropped)
     if not MOMENT_WORDS[0] <= len(span) <= MOMENT_WORDS[1]:
         return None
     person = False
-    out = []
+    the: set[int] = set()  # where a person first met as "a" or "two" is referred back to as "the"
     for i in span:
         t = tokens[i]
         low = t.text.lower()
@@ -294,10 +295,52 @@ def _moment(tokens: Sequence[Token], verb: int) -> str | None:
             return None  # "the PM who ...", "told him": a clause inside, or whom? ("it" is the story's thing)
         if t.dep in ("dobj", "pobj", "dative") and _is_person(tokens, i, verb):
             person = True
-        out.append(_YOUR.get(low, t.text) + (" " if t.space else ""))
+            first = min(_subtree(tokens, i))
+            if tokens[first].text.lower() in ("a", "an") or tokens[first].pos == "NUM":
+                the.add(first)  # "met with two charge nurses" -> "met with the two charge nurses"
+    out = []
+    for i in span:
+        t = tokens[i]
+        low = t.text.lower()
+        word = _YOUR.get(low, t.text)
+        if i in the:
+            word = "the" if low in ("a", "an") else f"the {word}"
+        out.append(word + (" " if t.space else ""))
     if tokens[span[-1]].tag in ("WRB", "WP", "WDT") or tokens[span[-1]].dep == "prep":
         return None  # "walked the engineers through why": the clause stops short
+    after = tokens[span[-1] + 1] if span[-1] + 1 < len(tokens) else None
+    if after is not None and (after.pos in ("NOUN", "PROPN") or after.text.lower() in PEOPLE):
+        return None  # "met each team | lead one on one" ("lead" parsed as a verb): a noun phrase cut short
     return "".join(out).strip() if person else None
+
+
+# Prepositions of time and duration: their phrase says when, not whom ("for two mornings").
+_WHEN_PREPS = frozenset(("for", "during", "over", "after", "before", "since", "until", "within", "throughout"))
+
+
+def _trim_tail(tokens: Sequence[Token], keep: set[int], verb: int) -> set[int]:
+    """``keep`` without a trailing adverb or phrase of time, wherever it hangs: "told your
+    manager and the retention lead | straight away", "sat with the compliance lead | for two
+    mornings". A phrase that names a person stays."""
+    while True:
+        end = max(keep)
+        tail = next(
+            (
+                sub
+                for k in sorted(keep)
+                if k > verb + 1
+                and (
+                    tokens[k].dep in ("advmod", "npadvmod")
+                    or (tokens[k].dep == "prep" and tokens[k].text.lower() in _WHEN_PREPS)
+                )
+                and max(sub := _subtree(tokens, k)) == end
+                and not any(tokens[j].text.lower() in PEOPLE for j in sub)
+            ),
+            None,
+        )
+        if tail is None:
+            return keep
+        keep = keep - tail
 
 
 def _loose_adverb(t: Token, k: int, verb: int) -> bool:

@@ -12,6 +12,7 @@ candidate's own words: a whole noun phrase of the kind the phrasing takes (``phr
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -230,6 +231,8 @@ def said_already(line: str, analysis: Analysis, rules: Sequence[AlreadySaid]) ->
             return rule.id
         if rule.lesson and analysis.signals.has_reflection:
             return rule.id
+        if rule.numbers and analysis.signals.quantified_results:
+            return rule.id
         if rule.said:
             answer = answer if answer is not None else " ".join(s.text for s in analysis.sentences).lower()
             if any(_has(answer, phrase) for phrase in rule.said):
@@ -275,23 +278,28 @@ def decide(
     depth = depth_probe(analysis, rnd)
     if depth is not None and not any(a.startswith(f"{Gap.DEPTH}:") for a in asked):
         gaps = sorted([*gaps, depth], key=lambda g: g.value, reverse=True)  # one depth probe per thread
-    skipped: list[str] = []
+    skipped: list[str] = []  # probes passed over, and why
+    labelled = [(s.text, s.star) for s in analysis.sentences]
     for gap in gaps:
         options = rnd.depth[gap.competency] if gap.gap is Gap.DEPTH else wordings(rnd, gap.gap)
         usable, said = drop_said(options, analysis, rnd.already_said)
         if not usable and gap.gap is Gap.DEPTH and gap.competency != "general" and "general" in rnd.depth:
             usable, more = drop_said(rnd.depth["general"], analysis, rnd.already_said)
             said += more
-        skipped += [f"{gap.target} ({', '.join(dict.fromkeys(said))})"] if said else []
+        if said:
+            skipped.append(f"{gap.target}: the answer says it ({', '.join(dict.fromkeys(said))})")
+        kinds = {k for line in usable for k in kinds_in(line)}  # parse only what these lines can quote
+        phrases = answer_phrases(labelled, parse, kinds) if kinds else {}
+        usable = [line for line in usable if fill(line, phrases, "-") is not None]
         if usable:
             break
+        if not said:
+            skipped.append(f"{gap.target}: each phrasing quotes words the answer lacks")
     else:
         why = "the answer covers STAR, ownership, numbers and reflection"
         if skipped:
-            why += f"; the probes left would ask for what it says: {'; '.join(skipped)}"
+            why += f"; passed over: {'; '.join(skipped)}"
         return FollowUp(None, "", f"{why}; moving on")
-    kinds = {k for line in usable for k in kinds_in(line)}  # parse only what these lines can quote
-    phrases = answer_phrases([(s.text, s.star) for s in analysis.sentences], parse, kinds)
     if gap.gap is Gap.DEPTH:
         text = choose_wording(usable, phrases, f"{analysis.question}|{gap.target}")
     else:
@@ -299,10 +307,5 @@ def decide(
         seed = f"{analysis.question}|{target_key(gap.gap, gap.competency)}"
         text = choose_wording(usable, phrases, seed, comp_name)
     if skipped:
-        gap = RankedGap(
-            gap.gap,
-            gap.value,
-            f"{gap.rationale}; left out, as the answer says it: {'; '.join(skipped)}",
-            gap.competency,
-        )
+        gap = dataclasses.replace(gap, rationale=f"{gap.rationale}; passed over: {'; '.join(skipped)}")
     return FollowUp(gap.gap, text, f"probing {gap.target}: {gap.rationale}", competency=gap.competency)
