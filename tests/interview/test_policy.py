@@ -6,7 +6,7 @@ import dataclasses
 
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_round
-from voice_interviewer.interview.policy import decide, drop_said, find_gaps, key_phrase
+from voice_interviewer.interview.policy import BASE_VALUE, decide, drop_said, find_gaps, key_phrase
 from voice_interviewer.types import (
     Analysis,
     CompetencyScore,
@@ -99,15 +99,25 @@ def test_the_hiring_manager_goes_deeper_before_asking_for_the_lesson() -> None:
     assert decide(no_lesson, AA).target is Gap.REFLECTION  # the senior leader asks for it first
 
 
-def test_a_missing_goal_is_asked_for_unless_the_answer_states_the_aim() -> None:
-    """No task sentence, but "so that ..." or "I needed to ..." says what it was for."""
+def test_a_missing_goal_is_asked_for_only_when_the_story_itself_is_thin() -> None:
+    """With the actions and the result told, the goal can be read from the story."""
     told = analysis(["situation", "action", "result"])
-    assert decide(told, HM).target is Gap.TASK
+    assert decide(told, HM).target is Gap.DEPTH  # not "what were you aiming for?"
+    task = next(g for g in find_gaps(told, HM) if g.gap is Gap.TASK)
+    assert task.value < BASE_VALUE["reflection"] and "matters less" in task.rationale
+    thin = analysis(["situation", "action"], quantified_results=())
+    assert next(g for g in find_gaps(thin, HM) if g.gap is Gap.TASK).value == BASE_VALUE["task"]
+    assert decide(thin, HM).target is Gap.RESULT
+
+
+def test_a_goal_probe_is_not_worded_as_what_the_answer_states() -> None:
+    """No task sentence, but "we needed to ..." says what it was for: no "what were you aiming for?"."""
+    thin = analysis(["situation", "action"], quantified_results=())
     aimed = dataclasses.replace(
-        told, sentences=(*told.sentences, SentenceLabel(3, "We needed to stop the double charges.", "other", 0.6))
+        thin, sentences=(*thin.sentences, SentenceLabel(2, "We needed to stop the double charges.", "other", 0.6))
     )
-    asked = decide(aimed, HM)
-    assert "aiming for" not in asked.text.lower() and "the aim" in asked.rationale
+    asked = decide(aimed, HM, asked=("result",))
+    assert "aiming for" not in asked.text.lower() and "task: the answer says it (the aim)" in asked.rationale
 
 
 def said(text: str, **signals: object) -> Analysis:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from ..analysis.competency import absent
-from ..analysis.gaps import Gap, gaps_of, ownership
+from ..analysis.gaps import Gap, gaps_of
 from ..saved import Feedback, Point
 from ..types import Analysis, Question
 
@@ -49,23 +49,35 @@ def _how_many(k: int, n: int, all_: str) -> str:
     return f"{'One' if k == 1 else k} of your {n} answers had"
 
 
+# "I" as the one acting, near the start ("So I pulled...", "First I asked..."), not a need or
+# a state ("I needed us to...", "I was...") or someone else's act ("the team told me... I had").
+_I_DID = re.compile(
+    r"(?:^\W*(?:\S+\s+){0,3}?|,\s+(?:so|and|then)\s+)I\s+"
+    r"(?!(?:was|were|needed|wanted|had to|felt|thought|knew|realized|hoped|think|guess)\b)[a-z]"
+)
+
+
 def _own_action(a: Analysis) -> str:
-    """An action the candidate told with "I" (a "we" sentence would show the opposite)."""
-    return next((s.text for s in a.sentences if s.star == "action" and _I.search(s.text)), "")
+    """An action the candidate told as their own deed (a "we" sentence would show the opposite)."""
+    return next((s.text for s in a.sentences if s.star == "action" and _I_DID.search(s.text)), "")
 
 
 def _numbered_result(a: Analysis) -> str:
-    """A result sentence with one of the answer's quantities and no action after it."""
-    return next(
-        (
-            s.text
-            for s in a.sentences
-            if s.star == "result"
-            and any(q in s.text for q in a.signals.quantified_results)
-            and _after_the_actions(a, s.index)
-        ),
-        "",
-    )
+    """The last result sentence with one of the answer's quantities and no action after it
+    (the last: "I ramped it to 50 percent" may read as a result, the outcome comes after)."""
+    found = [
+        s.text
+        for s in a.sentences
+        if s.star == "result"
+        and any(q in s.text for q in a.signals.quantified_results)
+        and _after_the_actions(a, s.index)
+    ]
+    return found[-1] if found else ""
+
+
+def _where_it_ends(a: Analysis) -> str:
+    """The answer's last sentence that is not a lesson: where a missing outcome shows."""
+    return next((s.text for s in reversed(a.sentences) if not s.reflection), "")
 
 
 def _lesson(a: Analysis) -> str:
@@ -132,23 +144,26 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
             (
                 len(complete) / n,
                 Point(
-                    f"{_how_many(len(complete), n, 'Your answers')} all four STAR parts.", _first(complete, ("result",))
+                    f"{_how_many(len(complete), n, 'Your answers')} all four STAR parts.",
+                    _first(complete, ("result",), last=True),  # how the first complete story ended
                 ),
                 Gap.RESULT,
             )
         )
     # Own part: an answer told as "I", with an action told with "I" as the evidence.
     # Numbers: a quantity in a result no action follows (not an aside, not a step such as "first to 5%").
+    # Only answers that tell a specific story count ("what I usually do" shows no part of one).
+    told = [(a, found) for a, found in zip(analyses, gaps, strict=True) if Gap.SPECIFICITY not in found]
     for found, every, some, gap, weight in (
         (
-            [ev for a in analyses if ownership(a.signals) == "i" and (ev := _own_action(a))],
+            [ev for a, g in told if Gap.OWNERSHIP not in g and (ev := _own_action(a))],
             "You made your own part clear.",
             "You made your own part clear in {}.",
             Gap.OWNERSHIP,
             1.0,
         ),
         (
-            [ev for a in analyses if (ev := _numbered_result(a))],
+            [ev for a, g in told if Gap.RESULT not in g and (ev := _numbered_result(a))],
             "You put numbers on your results.",
             "You put a number on the result in {}.",
             Gap.METRICS,
@@ -190,7 +205,7 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
         improvements.append(
             (
                 0.9 * len(no_result) / n,
-                Point("Finish each story with how it turned out.", _first(no_result, ("action",), last=True)),
+                Point("Finish each story with how it turned out.", _where_it_ends(no_result[0])),
                 Gap.RESULT,
             )
         )
