@@ -44,6 +44,9 @@ def test_figures_count_true_claims_by_kind_and_rounds_with_a_contradiction() -> 
     assert (fig.rounds, fig.claims, fig.judged, fig.true, fig.false, fig.contradictions) == (2, 4, 3, 0.667, 1, 1)
     assert fig.by_kind == {"strength": "1/1", "improvement": "0/1", "not_shown": "1/1"}
     assert unjudged_claims(claims, verdicts) == [claims[3]]
+    # Once the contradicted claim is no longer said, the round has no contradiction left.
+    without = [c for c in claims if c is not claims[0]]
+    assert feedback_figures(without, verdicts).contradictions == 0
 
 
 def test_a_bad_claim_verdict_names_the_entry(tmp_path: Path) -> None:

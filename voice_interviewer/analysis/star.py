@@ -101,6 +101,7 @@ class CueScorer:
         self.task = phrase_tokens(cues.task_phrases)
         self.result = phrase_tokens(cues.result_phrases)
         self.reflection = phrase_tokens(cues.reflection_phrases)
+        self.lesson = phrase_tokens((*cues.reflection_phrases, *cues.lesson_phrases))
         self.generic = phrase_tokens(cues.generic_phrases)
         self.aside = phrase_tokens(cues.aside_phrases)
         self.verbs = cues.action_verbs
@@ -126,6 +127,10 @@ class CueScorer:
 
     def is_reflection(self, sentence: str) -> bool:
         return bool(find_phrases(tokens(sentence), self.reflection))
+
+    def is_lesson(self, sentence: str) -> bool:
+        """A lesson sentence: a reflection phrase or one of the further ``lesson_phrases``."""
+        return bool(find_phrases(tokens(sentence), self.lesson))
 
     def _first_person_action(self, toks: list[str]) -> bool:
         for i, tok in enumerate(toks):
@@ -324,5 +329,5 @@ def label_sentences(
     label_post = np.concatenate([post[:, :4], post[:, 4:].sum(axis=1, keepdims=True)], axis=1)
     labels = [LABELS[i] for i in path]
     conf = [round(float(label_post[t, i]), 3) for t, i in enumerate(path)]
-    reflection = [label == "result" and cues.is_reflection(s) for label, s in zip(labels, sentences, strict=True)]
+    reflection = [label == "result" and cues.is_lesson(s) for label, s in zip(labels, sentences, strict=True)]
     return Labelled(labels, conf, reflection)

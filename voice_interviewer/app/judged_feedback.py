@@ -117,6 +117,7 @@ class FeedbackFigures:
 
 def feedback_figures(claims: Sequence[Claim], verdicts: dict[tuple[str, str, str], ClaimVerdict]) -> FeedbackFigures:
     got = [(c, v) for c in claims if (v := verdicts.get(c.key)) is not None]
+    said = {(c.group, c.text) for c in claims}
     by_kind = {}
     for kind in KINDS:
         mine = [v for c, v in got if c.kind == kind]
@@ -127,7 +128,8 @@ def feedback_figures(claims: Sequence[Claim], verdicts: dict[tuple[str, str, str
         judged=len(got),
         true=round(sum(v.true for _, v in got) / len(got), 3) if got else None,
         false=sum(not v.true for _, v in got),
-        contradictions=len({c.group for c, v in got if v.contradicts}),
+        # A verdict's contradiction counts while the claim it names is still said in that round.
+        contradictions=len({c.group for c, v in got if v.contradicts and (c.group, v.contradicts) in said}),
         by_kind=by_kind,
     )
 

@@ -55,6 +55,7 @@ class Cues:
     we_words: tuple[str, ...]
     i_words: tuple[str, ...]
     aside_phrases: tuple[str, ...] = ()
+    lesson_phrases: tuple[str, ...] = ()  # more lesson markers, not a labelling feature (cues.toml)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ def load_cues(path: Path) -> Cues:
         we_words=get("we_words"),
         i_words=get("i_words"),
         aside_phrases=get("aside_phrases"),
+        lesson_phrases=get("lesson_phrases"),
     )
 
 

@@ -52,7 +52,7 @@ def _how_many(k: int, n: int, all_: str) -> str:
 # "I" as the one acting, near the start ("So I pulled...", "First I asked..."), not a need or
 # a state ("I needed us to...", "I was...") or someone else's act ("the team told me... I had").
 _I_DID = re.compile(
-    r"(?:^\W*(?:\S+\s+){0,3}?|,\s+(?:so|and|then)\s+)I\s+"
+    r"(?:^\W*(?:\S+\s+){0,3}?|,?\s(?:so|and|then)\s+)I\s+"
     r"(?!(?:was|were|needed|wanted|had to|felt|thought|knew|realized|hoped|think|guess)\b)[a-z]"
 )
 
