@@ -15,6 +15,7 @@ from voice_interviewer.adapters.whisper import (
     GAP_PAD_S,
     WhisperTranscriber,
     context_before,
+    echoes_prompt,
     put_in_place,
     spread_words,
     uncovered,
@@ -212,3 +213,10 @@ def test_spread_words_shares_a_segment_span_by_word_length() -> None:
     assert words[3].end_s - words[3].start_s > words[0].end_s - words[0].start_s  # longer word, longer time
     assert {w.probability for w in words} == {0.8}
     assert spread_words("", 1.0, 2.0) == []
+
+
+def test_a_streamed_segment_that_recites_its_prompt_is_not_speech() -> None:
+    said = "I built a simple chart of average time to fix for the last ten releases and compared it"
+    assert echoes_prompt("The VP is a simple chart of average time to fix for the last ten releases.", said)
+    assert not echoes_prompt("Before taking it to the VP, I ran it past our QA lead.", said)
+    assert not echoes_prompt("Okay.", said)  # too short to tell: kept

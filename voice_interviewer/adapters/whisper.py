@@ -67,6 +67,13 @@ CONTEXT_MARGIN_FRAMES = 100  # frames kept after the last real one
 NO_FALLBACK = (0.0,)
 FAILED_LOGPROB = -1.0  # faster-whisper's log_prob_threshold
 FAILED_COMPRESSION = 2.4  # ... and compression_ratio_threshold (a repetition loop)
+# A streamed stretch's segment that mostly repeats its prompt (at least this share of its
+# word 4-grams are in the words said just before) is Whisper reciting the prompt, not speech:
+# seen on a busy CPU, where a stretch decoded after "Before taking it to the VP, I ran it
+# past our QA lead." came back with the sentence before it again. The whole-answer decode
+# (unprompted) keeps a candidate's own repetitions.
+PROMPT_ECHO_SHARE = 0.5
+PROMPT_ECHO_N = 4
 
 Span = tuple[float, float]
 
@@ -93,6 +100,18 @@ def put_in_place(words: Sequence[Word], new: Sequence[Word], hole: Span) -> list
     lo, hi = hole
     inside = [w for w in new if lo <= (w.start_s + w.end_s) / 2 <= hi]
     return sorted([*words, *inside], key=lambda w: (w.start_s, w.end_s))
+
+
+def echoes_prompt(text: str, prompt: str) -> bool:
+    """``text`` mostly repeats ``prompt`` (``PROMPT_ECHO_SHARE`` of its word 4-grams are in it)."""
+
+    def grams(s: str) -> set[tuple[str, ...]]:
+        w = [t.strip(".,!?;:\"'").lower() for t in s.split()]
+        w = [t for t in w if t]
+        return {tuple(w[i : i + PROMPT_ECHO_N]) for i in range(len(w) - PROMPT_ECHO_N + 1)}
+
+    mine = grams(text)
+    return bool(mine) and len(mine & grams(prompt)) >= PROMPT_ECHO_SHARE * len(mine)
 
 
 def context_before(prompt: str | None, words: Sequence[Word], at_s: float) -> str:
@@ -225,7 +244,11 @@ class WhisperTranscriber:
         )
         if self._streaming:
             kept = [
-                s for s in segments if s.avg_logprob >= FAILED_LOGPROB and s.compression_ratio <= FAILED_COMPRESSION
+                s
+                for s in segments
+                if s.avg_logprob >= FAILED_LOGPROB
+                and s.compression_ratio <= FAILED_COMPRESSION
+                and not echoes_prompt(s.text, context)
             ]
             spread = [spread_words(s.text, s.start + offset_s, s.end + offset_s, math.exp(s.avg_logprob)) for s in kept]
             return [w for words in spread for w in words], info.language
