@@ -6,7 +6,7 @@ import dataclasses
 
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.prompts import load_round
-from voice_interviewer.interview.policy import decide, drop_said, find_gaps, key_phrase
+from voice_interviewer.interview.policy import BASE_VALUE, decide, drop_said, find_gaps, key_phrase
 from voice_interviewer.types import (
     Analysis,
     CompetencyScore,
@@ -99,9 +99,15 @@ def test_the_hiring_manager_goes_deeper_before_asking_for_the_lesson() -> None:
     assert decide(no_lesson, AA).target is Gap.REFLECTION  # the senior leader asks for it first
 
 
-def test_a_missing_goal_is_asked_for_before_going_deeper() -> None:
+def test_a_missing_goal_is_asked_for_only_when_the_story_itself_is_thin() -> None:
+    """With the actions and the result told, the goal can be read from the story."""
     told = analysis(["situation", "action", "result"])
-    assert decide(told, HM).target is Gap.TASK
+    assert decide(told, HM).target is Gap.DEPTH  # not "what were you aiming for?"
+    task = next(g for g in find_gaps(told, HM) if g.gap is Gap.TASK)
+    assert task.value < BASE_VALUE["reflection"] and "matters less" in task.rationale
+    thin = analysis(["situation", "action"], quantified_results=())
+    assert next(g for g in find_gaps(thin, HM) if g.gap is Gap.TASK).value == BASE_VALUE["task"]
+    assert decide(thin, HM).target is Gap.RESULT
 
 
 def test_a_goal_probe_is_not_worded_as_what_the_answer_states() -> None:

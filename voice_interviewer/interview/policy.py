@@ -50,6 +50,11 @@ DEPTH_VALUE = 0.5
 QUESTION_BONUS = 0.3
 PREFERENCE_BONUS = (0.2, 0.15, 0.1, 0.05, 0.03)
 WEAK_FACTOR = 0.9  # a weakly present part is worth a little less than a missing one
+# With what the candidate did and how it turned out both told, the goal and the setting can
+# be read from the story: asking for them then sounds like not listening (judged blind: "the
+# aim is plain from the answer", "a stock backtrack to the setting"). They come after the
+# probe of what the story is about, the lesson and the competency.
+TOLD_STORY_FACTOR = 0.5
 # Words that end a candidate phrase ("the canary rollout | last spring").
 _STOP = frozenset(
     str.split(
@@ -110,10 +115,15 @@ def find_gaps(
         if score is not None and not score.covered:
             name = (names or {}).get(target_competency, target_competency.replace("_", " "))
             present.append(Found(Gap.COMPETENCY, WHY[Gap.COMPETENCY].format(name=name)))
+    thin = {f.gap for f in present}
+    story_told = Gap.ACTION not in thin and Gap.RESULT not in thin
     gaps = []
     for found in present:
         kind, why = found.gap, found.why
         value = BASE_VALUE[kind] * (WEAK_FACTOR if found.weak else 1.0)
+        if story_told and kind in (Gap.TASK, Gap.SITUATION):
+            value *= TOLD_STORY_FACTOR
+            why += "; the actions and the result are told, so it matters less"
         asks = QUESTION_ASKS.get(kind)
         if asks is not None and asks.search(analysis.question):
             value += QUESTION_BONUS
