@@ -34,9 +34,6 @@ def aimed_at(analyses: Sequence[Analysis], questions: Sequence[Question]) -> tup
     return tuple(dict.fromkeys(c for q in questions if q.text in asked for c in q.competencies))
 
 
-_I = re.compile(r"\bI\b")
-
-
 def _count(k: int, n: int) -> str:
     """'one of your 3 answers', '2 of your 3 answers' (k < n)."""
     return f"{'one' if k == 1 else k} of your {n} answers" if n > 1 else "your answer"

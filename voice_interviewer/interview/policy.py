@@ -13,6 +13,7 @@ candidate's own words: a whole noun phrase of the kind the phrasing takes (``phr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..analysis.gaps import WHY, Found, Gap, answer_gaps
+from ..analysis.text import PhraseSet, find_phrases, phrase_tokens, tokens
 from ..content.prompts import AlreadySaid, Round
 from ..types import Analysis, FollowUp, target_key
 from .phrases import Parser, PhraseKind, answer_phrases, kinds_in
@@ -219,12 +221,18 @@ def wordings(rnd: Round, target: Gap) -> tuple[str, ...]:
     return rnd.follow_ups.get(target) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
 
 
+@functools.lru_cache(maxsize=256)
+def _phrase_set(phrases: tuple[str, ...]) -> PhraseSet:
+    """A rule's phrases tokenised once (the cue matcher of ``analysis.text``)."""
+    return phrase_tokens(phrases)
+
+
 def said_already(line: str, analysis: Analysis, rules: Sequence[AlreadySaid]) -> str | None:
     """The id of the rule saying ``line`` asks for what ``analysis``'s answer already gives, or None."""
-    asked = line.lower()
-    answer: str | None = None
+    asked = tokens(line)
+    answer: list[str] | None = None
     for rule in rules:
-        if not any(_has(asked, a) for a in rule.asks):
+        if not find_phrases(asked, _phrase_set(rule.asks)):
             continue
         if rule.min_words and analysis.signals.word_count < rule.min_words:
             return rule.id
@@ -235,8 +243,8 @@ def said_already(line: str, analysis: Analysis, rules: Sequence[AlreadySaid]) ->
         if rule.numbers and analysis.signals.quantified_results:
             return rule.id
         if rule.said:
-            answer = answer if answer is not None else " ".join(s.text for s in analysis.sentences).lower()
-            if any(_has(answer, phrase) for phrase in rule.said):
+            answer = answer if answer is not None else tokens(" ".join(s.text for s in analysis.sentences))
+            if find_phrases(answer, _phrase_set(rule.said)):
                 return rule.id
     return None
 
@@ -251,10 +259,6 @@ def drop_said(options: Sequence[str], analysis: Analysis, rules: Sequence[Alread
         else:
             said.append(rule)
     return usable, said
-
-
-def _has(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w'-]){re.escape(phrase)}(?![\w'-])", text) is not None
 
 
 def decide(
@@ -301,12 +305,9 @@ def decide(
         if skipped:
             why += f"; passed over: {'; '.join(skipped)}"
         return FollowUp(None, "", f"{why}; moving on")
-    if gap.gap is Gap.DEPTH:
-        text = choose_wording(usable, phrases, f"{analysis.question}|{gap.target}")
-    else:
-        comp_name = (names or {}).get(gap.competency, gap.competency.replace("_", " ")).lower()
-        seed = f"{analysis.question}|{target_key(gap.gap, gap.competency)}"
-        text = choose_wording(usable, phrases, seed, comp_name)
+    # A depth probe's "competency" is its theme, not a name to say.
+    comp_name = "" if gap.gap is Gap.DEPTH else (names or {}).get(gap.competency, gap.competency.replace("_", " "))
+    text = choose_wording(usable, phrases, f"{analysis.question}|{gap.target}", comp_name.lower())
     if skipped:
         gap = dataclasses.replace(gap, rationale=f"{gap.rationale}; passed over: {'; '.join(skipped)}")
     return FollowUp(gap.gap, text, f"probing {gap.target}: {gap.rationale}", competency=gap.competency)
