@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..analysis.text import tokens
 from ..audio.fillers import add_hesitations
 from ..config import ModelsConfig
 from ..errors import ModelError
@@ -106,8 +107,7 @@ def echoes_prompt(text: str, prompt: str) -> bool:
     """``text`` mostly repeats ``prompt`` (``PROMPT_ECHO_SHARE`` of its word 4-grams are in it)."""
 
     def grams(s: str) -> set[tuple[str, ...]]:
-        w = [t.strip(".,!?;:\"'").lower() for t in s.split()]
-        w = [t for t in w if t]
+        w = tokens(s)
         return {tuple(w[i : i + PROMPT_ECHO_N]) for i in range(len(w) - PROMPT_ECHO_N + 1)}
 
     mine = grams(text)
