@@ -115,6 +115,12 @@ class Question:
     difficulty: str
     topic: str
     retry_of: RetryOf | None = None  # asked again as a new attempt of this earlier turn
+    kind: str = "behavioral"  # QUESTION_KINDS: a past story, a plan for a scenario, an explanation, ...
+
+    @property
+    def known_kind(self) -> QuestionKind:
+        """What this question asks for, as the bank says (every turn of its thread is analysed so)."""
+        return QuestionKind(self.kind, "bank", 1.0)
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,7 @@ class ListenContext:
     question: str = ""
     is_follow_up: bool = False
     thread: tuple[str, ...] = ()  # earlier answers in this question's thread
+    kind: QuestionKind | None = None  # what the thread's main question asks for (the bank's kind)
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,8 @@ class Gap(StrEnum):
     REFLECTION = "reflection"
     COMPETENCY = "competency"  # a competency the question targets, not shown yet
     DEPTH = "depth"  # not a gap: a probe keyed to what a complete story is about ("depth:decision")
+    PLAN = "plan"  # a situational answer's plan lacks an element ("plan:options"; ``analysis.plan``)
+    CHALLENGE = "challenge"  # not a gap: a complete plan is challenged ("What if the other team refuses?")
 
 
 MOVE_ON = "none"  # the session's follow_up.target when the interviewer moves on
@@ -204,7 +213,7 @@ def target_key(target: Gap | None, competency: str = "") -> str:
     """A follow-up target as the session saves it: "none", "result", "competency:customer_focus", "depth:decision"."""
     if target is None:
         return MOVE_ON
-    return f"{target}:{competency}" if target in (Gap.COMPETENCY, Gap.DEPTH) else str(target)
+    return f"{target}:{competency}" if target in (Gap.COMPETENCY, Gap.DEPTH, Gap.PLAN) else str(target)
 
 
 @dataclass(frozen=True)
@@ -224,6 +233,12 @@ class FollowUp:
 
 
 # ---------------------------------------------------------------- analysis
+
+# What a question asks for: a past story (STAR), a plan for a hypothetical scenario, a plain
+# explanation for a non-expert, the candidate's own introduction, or why this company.
+QUESTION_KINDS = ("behavioral", "situational", "explain", "pitch", "why_company")
+# The plan rubric of a situational answer (prompts/plan_rubric.toml), in the order a plan runs.
+PLAN_ELEMENTS = ("clarify", "options", "decision", "communication", "measure")
 
 StarLabel = Literal["situation", "task", "action", "result", "other"]  # a sentence's label
 STAR_PARTS: tuple[StarLabel, ...] = ("situation", "task", "action", "result")
@@ -327,6 +342,46 @@ class DeliveryMetrics:
 
 
 @dataclass(frozen=True)
+class QuestionKind:
+    """What the question asks for (QUESTION_KINDS), and how that was known.
+
+    source: "bank" (the question bank says so), "given" (``score --kind``) or "recognised"
+    (from the question's words: ``analysis.kinds``); score: the recognised kind's score (0-1).
+    """
+
+    id: str = "behavioral"
+    source: str = "recognised"
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class PlanElementScore:
+    """One element of the plan rubric in a situational answer: shown or not, and where."""
+
+    id: str
+    present: bool
+    similarity: float  # of the best sentence to the element's exemplars
+    evidence: str  # the sentence that shows it best ("" when not shown)
+    evidence_index: int  # -1: none
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A situational answer scored against the plan rubric instead of STAR.
+
+    score: 0-100, the share of elements shown; sentence_elements: each sentence's element
+    (or "other"); told_as_story: the answer tells a past story instead of a plan (scored
+    all the same, and said).
+    """
+
+    score: int
+    elements: tuple[PlanElementScore, ...]
+    missing: tuple[str, ...]
+    sentence_elements: tuple[str, ...]
+    told_as_story: bool = False
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything the analyzer concluded about one answer."""
 
@@ -340,6 +395,8 @@ class Analysis:
     delivery: DeliveryMetrics | None
     warnings: tuple[str, ...]
     themes: tuple[ThemeScore, ...] = ()  # what the story is about, most similar first
+    kind: QuestionKind = field(default_factory=QuestionKind)  # what the question asks for
+    plan: PlanResult | None = None  # the plan rubric, for a situational question
 
 
 # ---------------------------------------------------------------- the session (more in ``saved``)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice_interviewer.config import default_prompts_dir
-from voice_interviewer.content.content import load_themes
+from voice_interviewer.content.content import load_content, load_themes
 from voice_interviewer.content.prompts import (
     COMPETENCY_IDS,
     PLACEHOLDERS,
@@ -20,6 +20,7 @@ from voice_interviewer.content.prompts import (
     prompts_checksum,
 )
 from voice_interviewer.errors import PromptError
+from voice_interviewer.types import PLAN_ELEMENTS, QUESTION_KINDS
 
 PROMPTS = default_prompts_dir()
 
@@ -156,3 +157,29 @@ def test_themes_load_and_an_unknown_theme_is_refused(prompts_copy: Path) -> None
     with pytest.raises(PromptError, match="theme 'weather': unknown theme id"):
         load_themes(path)
     assert load_themes(prompts_copy / "missing.toml") == ()  # an older prompts folder: general probes only
+
+
+def test_a_malformed_kind_in_the_question_bank_names_the_file_and_field(prompts_copy: Path) -> None:
+    path = prompts_copy / "questions.toml"
+    text = path.read_text()
+    path.write_text(text.replace('kind = "situational"', 'kind = "scenario"', 1))
+    with pytest.raises(PromptError, match=r"questions.toml question '.+': field 'kind' is 'scenario'") as info:
+        load_questions(prompts_copy)
+    assert "situational" in info.value.hint
+
+
+def test_an_unknown_plan_probe_key_is_refused(prompts_copy: Path) -> None:
+    path = prompts_copy / "rounds" / "aa.toml"
+    path.write_text(path.read_text().replace("\n[plan]\nclarify = [", "\n[plan]\nclarity = [", 1))
+    with pytest.raises(PromptError, match=r"unknown \[plan\] key 'clarity'"):
+        load_round(prompts_copy, "aa")
+
+
+def test_the_plan_rubric_and_kinds_load_and_a_broken_one_names_the_field(prompts_copy: Path) -> None:
+    content = load_content(prompts_copy)
+    assert [e.id for e in content.plan] == list(PLAN_ELEMENTS) and content.plan_other and content.plan_training
+    assert {k.id for k in content.kinds} == set(QUESTION_KINDS)
+    path = prompts_copy / "plan_rubric.toml"
+    path.write_text(path.read_text().replace("[element.decision]\nname = ", "[element.decision]\nnom = ", 1))
+    with pytest.raises(PromptError, match=r"element 'decision': missing field 'name'"):
+        load_content(prompts_copy)

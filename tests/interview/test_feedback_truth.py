@@ -6,7 +6,15 @@ import dataclasses
 
 from tests.interview.test_policy import FULL, analysis
 from voice_interviewer.interview.feedback import TANGENT_SHARE, aimed_at, session_feedback
-from voice_interviewer.types import CompetencyScore, Question, SentenceLabel
+from voice_interviewer.types import (
+    PLAN_ELEMENTS,
+    CompetencyScore,
+    PlanElementScore,
+    PlanResult,
+    Question,
+    QuestionKind,
+    SentenceLabel,
+)
 
 NAMES = {"leadership": "Leadership", "customer_focus": "Customer Focus", "judgment": "Judgment"}
 
@@ -116,3 +124,28 @@ def test_a_number_in_a_step_the_story_goes_on_from_is_no_result() -> None:
     b = dataclasses.replace(a, sentences=ending)
     said = [p for p in session_feedback([b], (), NAMES).strengths if p.text == "You put numbers on your results."]
     assert said and said[0].evidence == "Errors fell by 5% within a day."
+
+
+def _planned(missing: tuple[str, ...], story: bool = False) -> object:
+    """A situational answer (as ``analysis``, with a plan) lacking ``missing``."""
+    base = analysis(FULL)
+    elements = tuple(
+        PlanElementScore(e, e not in missing, 0.9, base.sentences[0].text if e not in missing else "", 0)
+        for e in PLAN_ELEMENTS
+    )
+    plan = PlanResult(100 - 20 * len(missing), elements, missing, ("decision",) * len(base.sentences), story)
+    return dataclasses.replace(base, plan=plan, kind=QuestionKind("situational", "bank", 1.0))
+
+
+def test_a_plan_is_judged_by_the_plan_rubric_and_never_both_ways() -> None:
+    story = analysis(FULL)
+    lacking = session_feedback([story, _planned(("decision", "measure"))], [], {})  # type: ignore[list-item]
+    assert lacking.improvements[0].kind == "plan:decision"
+    assert "decide" in lacking.improvements[0].text
+    assert not any(p.kind.startswith("plan") for p in lacking.strengths)  # no decision strength beside it
+    assert not any("STAR" in p.text for p in (*lacking.strengths, *lacking.improvements) if p.kind.startswith("plan"))
+    whole = session_feedback([_planned(())], [], {})  # type: ignore[list-item]
+    assert whole.strengths[0].kind == "plan" and whole.improvements == ()
+    told = session_feedback([_planned((), story=True)], [], {})  # type: ignore[list-item]
+    assert told.improvements[0].kind == "plan" and "plan first" in told.improvements[0].text
+    assert told.strengths == ()

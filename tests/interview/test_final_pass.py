@@ -128,10 +128,10 @@ def test_the_final_transcript_is_analysed_on_the_second_pass_thread(analyzer: An
     threads: list[str] = []
 
     class Watching:
-        def analyze(self, question, transcript, source="text"):  # type: ignore[no-untyped-def]
+        def analyze(self, question, transcript, source="text", sentences=None, kind=None):  # type: ignore[no-untyped-def]
             if transcript.text == second.text:
                 threads.append(threading.current_thread().name)
-            return analyzer.analyze(question, transcript, source)
+            return analyzer.analyze(question, transcript, source, sentences, kind)
 
     sink = MemorySink()
     final = FinalPass(lambda: second)  # type: ignore[arg-type, return-value]

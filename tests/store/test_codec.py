@@ -32,6 +32,9 @@ from voice_interviewer.types import (
     FollowUp,
     Gap,
     Pause,
+    PlanElementScore,
+    PlanResult,
+    QuestionKind,
     RetryOf,
     SentenceLabel,
     Signals,
@@ -88,6 +91,18 @@ ANALYSIS = Analysis(
     ),
     warnings=("short answer",),
     themes=(ThemeScore("decision", 0.61, 1),),
+    kind=QuestionKind("situational", "given", 0.97),
+    plan=PlanResult(
+        40,
+        (
+            PlanElementScore("clarify", True, 0.8, "I owned the rollback plan.", 1),
+            *(PlanElementScore(e, e == "decision", 0.3, "", -1) for e in ("options", "decision")),
+            *(PlanElementScore(e, False, 0.2, "", -1) for e in ("communication", "measure")),
+        ),
+        ("options", "communication", "measure"),
+        ("other", "clarify"),
+        told_as_story=True,
+    ),
 )
 FOLLOW_UP = FollowUp(Gap.COMPETENCY, "How did you lead it?", "leadership not shown", "llm", "leadership")
 ANSWER = Answer(
@@ -131,6 +146,8 @@ def test_a_turn_reads_back_as_the_same_record() -> None:
         FollowUp(None, "", "complete answer"),
         FollowUp(Gap.METRICS, "How much?", "no numbers"),
         FollowUp(Gap.DEPTH, "Why that option?", "going deeper", competency="decision"),
+        FollowUp(Gap.PLAN, "What would you decide?", "no decision", competency="decision"),
+        FollowUp(Gap.CHALLENGE, "What if they refuse?", "the plan is complete"),
     ],
 )
 def test_every_kind_of_follow_up_reads_back(follow_up: FollowUp | None) -> None:
@@ -159,6 +176,9 @@ def test_the_score_json_keeps_every_field_of_the_analysis() -> None:
         ("sentence", ANALYSIS.sentences[0], score["sentences"][0]),
         ("competency", ANALYSIS.competencies[0], score["competencies"][0]),
         ("theme", ANALYSIS.themes[0], score["themes"][0]),
+        ("kind", ANALYSIS.kind, score["kind"]),
+        ("plan", ANALYSIS.plan, score["plan"]),
+        ("plan element", ANALYSIS.plan.elements[0], score["plan"]["elements"][0]),  # type: ignore[union-attr]
         ("transcript", ANALYSIS.transcript, score["transcript"]),
     ):
         fields = {renamed.get(f.name, f.name) for f in dataclasses.fields(record)} - {"language"}

@@ -11,6 +11,8 @@ In the order of a turn:
 - ``signals``: ownership, numbers, reflection, specificity, length.
 - ``delivery``: pace, fillers, hedges and pauses from word timings.
 - ``themes``: what a story is about (decision, failure, ...), for the depth probes.
+- ``kinds``: what a question asks for (a past story, a plan, an explanation, a pitch, why us).
+- ``plan``: a situational answer's plan rubric (clarify, options, decision, communication, measure).
 - ``gaps``: an answer's gaps (what follow-ups probe, feedback advises, ``eval`` checks), thresholds once.
 - ``fitting``: the analyzer's models: exemplars embedded once, classifiers fitted on them, cached on disk.
 - ``analyzer``: one call turns a transcript into an ``Analysis`` (splits, embeds once, runs the above).

@@ -26,6 +26,8 @@ from ..types import (
     Analysis,
     AnswerSourceKind,
     CompetencyScore,
+    PlanResult,
+    QuestionKind,
     SentenceLabel,
     Signals,
     ThemeScore,
@@ -35,6 +37,8 @@ from ..types import (
 from .competency import CompetencyModel
 from .delivery import delivery_metrics
 from .fitting import load_or_fit, star_neighbours, theme_vectors
+from .kinds import KindModel
+from .plan import PlanModel
 from .signals import SignalScorer
 from .star import LABELS, CueScorer, Fitter, Labelled, StarModel, label_sentences
 from .star_score import rubric, summarise
@@ -146,6 +150,8 @@ class _TextPart:
     signals: Signals
     competencies: tuple[CompetencyScore, ...]
     themes: tuple[ThemeScore, ...]
+    kind: QuestionKind
+    plan: PlanResult | None
 
 
 class Analyzer:
@@ -180,6 +186,15 @@ class Analyzer:
         self.themes = ThemeModel(
             [t.id for t in content.themes], theme_vectors(content, vecs), [t.question_cues for t in content.themes]
         )
+        self.kinds = KindModel(
+            [k.id for k in content.kinds], arrays.get("kind_w"), arrays.get("kind_b"), [k.cues for k in content.kinds]
+        )
+        # A situational answer's plan rubric (none without prompts/plan_rubric.toml).
+        self.plan = (
+            PlanModel([e.id for e in content.plan], arrays["plan_w"], arrays["plan_b"], [e.cues for e in content.plan])
+            if "plan_w" in arrays
+            else None
+        )
         # pysbd takes ~5 ms an answer; the listener's story check and the analysis after the
         # answer split the same transcript.
         self._split = functools.lru_cache(maxsize=32)(self._split_uncached)
@@ -187,7 +202,7 @@ class Analyzer:
         # sentences: the listener prepares it at a pause that reads as the end (``prepare``),
         # so the analysis after the decision only adds the word timings. On a busy CPU the
         # whole analysis takes 50-80 ms there, the timing part a few.
-        self._parts: OrderedDict[tuple[str, tuple[str, ...]], _TextPart] = OrderedDict()
+        self._parts: OrderedDict[tuple[str, tuple[str, ...], QuestionKind | None], _TextPart] = OrderedDict()
         self._parts_lock = threading.Lock()
 
     def split(self, text: str) -> list[str]:
@@ -200,17 +215,23 @@ class Analyzer:
             sentences.extend(split_long(s))
         return tuple(s for s in sentences if tokens(s)) or ((text,) if tokens(text) else ())
 
-    def prepare(self, question: str, text: str) -> None:
-        """Do the text part of ``analyze(question, Transcript(text))`` now, ahead of the call.
+    def prepare(self, question: str, text: str, kind: QuestionKind | None = None) -> None:
+        """Do the text part of ``analyze(question, Transcript(text), kind=kind)`` now, ahead of the call.
 
         The listener calls this at a pause that reads as the end of the answer: if the
         candidate has finished, the analysis after the decision finds it done."""
         sentences = self.split(clean_text(text))
         if sentences:
-            self._text_part(clean_text(question), sentences)
+            self._text_part(clean_text(question), sentences, kind)
 
-    def _text_part(self, question: str, sentences: list[str]) -> _TextPart:
-        key = (question, tuple(sentences))
+    def recognise_kind(self, question: str) -> QuestionKind:
+        """What ``question`` asks for, from its words alone (``analysis.kinds``)."""
+        question = clean_text(question)
+        vec = self.embedder.embed([question])[0] if tokens(question) else None
+        return self.kinds.recognise(question, vec)
+
+    def _text_part(self, question: str, sentences: list[str], kind: QuestionKind | None = None) -> _TextPart:
+        key = (question, tuple(sentences), kind)
         with self._parts_lock:
             part = self._parts.get(key)
             if part is not None:
@@ -221,11 +242,14 @@ class Analyzer:
         question_vec = batch[len(sentences)] if question else None
         labelled = label_sentences(sentences, vecs, self.star_model, self.cues, question_vec)
         story = [lab != "other" for lab in labelled.labels]
+        known = kind or self.kinds.recognise(question, question_vec)
         part = _TextPart(
             labelled,
             self.signals.score(sentences, labelled.labels, labelled.reflection),
             self.competencies.score(sentences, vecs, story, question_vec),
             self.themes.score(vecs, story, question),
+            known,
+            self.plan.score(sentences, vecs) if self.plan is not None and known.id == "situational" else None,
         )
         with self._parts_lock:
             self._parts[key] = part
@@ -251,8 +275,11 @@ class Analyzer:
         transcript: Transcript,
         source: AnswerSourceKind = "text",
         sentences: list[str] | None = None,
+        kind: QuestionKind | None = None,
     ) -> Analysis:
-        """Analyse one answer. ``sentences`` overrides splitting (the evaluation uses gold sentences)."""
+        """Analyse one answer. ``sentences`` overrides splitting (the evaluation uses gold sentences);
+        ``kind``: what the question asks for, when known (the bank's or ``--kind``); else it is recognised
+        from the question's words. A situational answer is also scored against the plan rubric."""
         text = clean_text(transcript.text)
         warnings: list[str] = []
         if text != transcript.text.strip():
@@ -265,7 +292,7 @@ class Analyzer:
             )
         sentences = [clean_text(s) for s in sentences] if sentences else self.split(text)
         question = clean_text(question)
-        part = self._text_part(question, sentences)
+        part = self._text_part(question, sentences, kind)
         labelled = part.labelled
         spans = align_words(sentences, transcript.words) if transcript.words else [None] * len(sentences)
         labels = [
@@ -306,6 +333,8 @@ class Analyzer:
             delivery=delivery,
             warnings=tuple(warnings),
             themes=part.themes,
+            kind=part.kind,
+            plan=part.plan,
         )
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..types import Analysis, Gap, Signals
+from .plan import surely_missing
 from .signals import quantities
 
 __all__ = [
     "MIN_WE_COUNT",
     "OWN_I_RATIO",
     "OWN_ROLE",
+    "PLAN_WHY",
     "STORY_PARTS",
     "WE_I_RATIO",
     "WHY",
@@ -73,6 +75,14 @@ WHY = {
     Gap.COMPETENCY: "the answer does not yet show {name}",
 }
 WEAK_NOTE = " (only weakly present)"
+# A situational answer's plan, element by element (prompts/plan_rubric.toml): what is missing.
+PLAN_WHY = {
+    "clarify": "the plan starts without finding out what is going on",
+    "options": "no options or trade-offs are weighed",
+    "decision": "the plan never says what you would decide, or by what criteria",
+    "communication": "the plan does not say who you would bring in or how you would follow through",
+    "measure": "the plan does not say how you would know it worked, or which risks you would watch",
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class Found:
     gap: Gap
     why: str
     weak: bool = False
+    element: str = ""  # Gap.PLAN: the plan element missing
 
 
 def ownership(signals: Signals) -> Ownership:
@@ -94,7 +105,14 @@ def ownership(signals: Signals) -> Ownership:
 
 
 def answer_gaps(analysis: Analysis) -> list[Found]:
-    """The gaps of one answer, in a fixed order (the policy ranks them; competencies aside)."""
+    """The gaps of one answer, in a fixed order (the policy ranks them; competencies aside).
+
+    A situational answer (one with a plan rubric) is a plan, not a story: its gaps are the
+    plan's missing elements, never a STAR part, "one specific time" or a lesson."""
+    if analysis.plan is not None:  # an element perhaps said in other words is not a gap
+        return [
+            Found(Gap.PLAN, PLAN_WHY.get(e, f"the plan lacks {e}"), element=e) for e in surely_missing(analysis.plan)
+        ]
     sig = analysis.signals
     missing, weak = set(analysis.star.missing), set(analysis.star.weak)
     found: list[Found] = []

@@ -12,6 +12,7 @@ In the order of a turn, then the other commands:
 - ``evaluation``: the labelled-answer evaluation harness (``eval``).
 - ``judged``: judged sets: the follow-ups asked after labelled answers, and blind verdicts on them.
 - ``judged_feedback``: the end-of-round feedback of typed rounds, claim by claim, and blind verdicts on it.
+- ``plan_eval``: ``eval`` on labelled question kinds and on labelled situational answers (the plan rubric).
 - ``coach``: annotate, rescore, delete, write reports.
 - ``setup``: ``models check | install | downloads``.
 - ``doctor``: the doctor checks.

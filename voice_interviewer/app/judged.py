@@ -20,12 +20,13 @@ from pathlib import Path
 from statistics import mean
 
 from ..analysis.analyzer import Analyzer
+from ..content.content import PlanAnswer
 from ..content.prompts import Round, read_toml
 from ..errors import InputError
 from ..interview.phrases import Parser
 from ..interview.policy import decide
 from ..interview.replies import acknowledgement
-from ..types import Analysis, Transcript
+from ..types import Analysis, QuestionKind, Transcript
 from .evaluation import GoldAnswer
 
 VERDICTS = ("natural", "awkward", "broken")
@@ -66,23 +67,40 @@ def follow_ups_of(
         text = " ".join(a.sentences)
         analysis = analyzer.analyze(a.question, Transcript(text), "text", sentences=list(a.sentences))
         for rnd in rounds:
-            out += _thread(analysis, rnd, a, names, parse)
+            out += _thread(analysis, rnd, a.id, a.competencies[0], names, parse)
     return out
 
 
-def _thread(analysis: Analysis, rnd: Round, a: GoldAnswer, names: dict[str, str], parse: Parser | None) -> list[Asked]:
+def plan_follow_ups_of(
+    analyzer: Analyzer, answers: Iterable[PlanAnswer], rounds: Sequence[Round], parse: Parser | None
+) -> list[Asked]:
+    """Every follow-up the rounds would ask after labelled situational answers (both positions)."""
+    out: list[Asked] = []
+    names = {c.id: c.name for c in analyzer.content.competencies}
+    situational = QuestionKind("situational", "given", 1.0)
+    for a in answers:
+        text = Transcript(" ".join(a.sentences))
+        analysis = analyzer.analyze(a.question, text, "text", sentences=list(a.sentences), kind=situational)
+        for rnd in rounds:
+            out += _thread(analysis, rnd, a.id, None, names, parse)
+    return out
+
+
+def _thread(
+    analysis: Analysis, rnd: Round, answer_id: str, competency: str | None, names: dict[str, str], parse: Parser | None
+) -> list[Asked]:
     asked: list[str] = []
     found = []
-    text = " ".join(a.sentences)
+    text = analysis.transcript.text
     for position in (1, 2):
         budget = rnd.max_follow_ups - len(asked)
-        decision = decide(analysis, rnd, asked, budget, a.competencies[0], names, parse)
+        decision = decide(analysis, rnd, asked, budget, competency, names, parse)
         if decision.target is None:
             break
         spoken = decision.text
         if position == 1:
             spoken = f"{acknowledgement(rnd, text, False, 0)} {decision.text}".strip()
-        found.append(Asked(a.id, rnd.id, position, decision.key, spoken, a.question, text))
+        found.append(Asked(answer_id, rnd.id, position, decision.key, spoken, analysis.question, text))
         asked.append(decision.key)
     return found
 

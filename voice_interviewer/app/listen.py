@@ -63,7 +63,8 @@ def story_check(
         streamed = model.split(clean_text(text))
         texts = rejoin_fragments(streamed, cues.continuations)
         if context.is_follow_up:
-            story = sum(s.star != "other" for s in model.analyze(context.question, Transcript(text), "mic").sentences)
+            said = model.analyze(context.question, Transcript(text), "mic", kind=context.kind).sentences
+            story = sum(s.star != "other" for s in said)
             return judge_story(texts, 0.0, True, cues.closing_phrases, story_sentences=story)
         finished = model.finished(texts, context.question)
         if finished is None:
@@ -75,7 +76,7 @@ def story_check(
         if verdict.done or verdict.likely:
             # The turn may end at this pause: analyse the words now, while the silence is
             # being waited out, so the reply does not wait for it (``Analyzer.prepare``).
-            model.prepare(context.question, text)
+            model.prepare(context.question, text, context.kind)
         return verdict
 
     return check

@@ -32,7 +32,7 @@ from ..review.stories import parse_turn_ref
 from ..saved import SavedSession
 from ..store.codec import read_session
 from ..store.session import SessionStore, validate_name
-from ..types import Analysis, FollowUp, Question, RetryOf
+from ..types import QUESTION_KINDS, Analysis, FollowUp, Question, RetryOf
 from .listen import streaming_source
 from .loading import (
     BackgroundLoad,
@@ -57,6 +57,7 @@ class PracticeOptions:
     no_voice: bool = False
     no_follow_ups: bool = False
     competencies: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # only questions of these kinds (QUESTION_KINDS); empty: any
     seed: int | None = None
     retry: str | None = None  # SESSION[:TURN]: ask that session's questions (or that turn's) again
     offer_retry: bool = False  # after each story, offer to take the same question again
@@ -128,6 +129,9 @@ def run_practice(
 ) -> tuple[InterviewResult, Path]:
     """Run one mock interview round and save it; returns the result and the session folder."""
     bank = load_questions(cfg.prompts_dir)
+    unknown = [k for k in opts.kinds if k not in QUESTION_KINDS]
+    if unknown:
+        raise InputError(f"unknown --kind {unknown[0]!r}", f"use one of: {', '.join(QUESTION_KINDS)}")
     plan = retry_plan(cfg, opts.retry, bank) if opts.retry else None
     if plan is not None:  # the same candidate and round as the attempt taken again
         cfg = dataclasses.replace(
@@ -156,7 +160,8 @@ def run_practice(
             "'voice-interviewer review compare' shows the attempts side by side afterwards."
         )
     else:
-        questions = pick_questions(bank, rnd, count, opts.competencies, opts.seed, priority)
+        of_kind = [q for q in bank if q.kind in opts.kinds] if opts.kinds else bank
+        questions = pick_questions(of_kind, rnd, count, opts.competencies, opts.seed, priority)
     mode = choose_answer_mode(cfg, notify)
     speaker = build_speaker(cfg, opts.no_voice, say, notify)
     # The microphone stays open while the interviewer replies (barge-in); what the voice plays

@@ -11,7 +11,16 @@ from ..config import Config
 from ..content.prompts import load_questions, load_round
 from ..errors import InputError
 from ..interview.policy import decide
-from ..types import Analysis, AnswerSourceKind, FollowUp, Transcript, TranscriptionStats
+from ..types import (
+    QUESTION_KINDS,
+    Analysis,
+    AnswerSourceKind,
+    FollowUp,
+    Question,
+    QuestionKind,
+    Transcript,
+    TranscriptionStats,
+)
 from .loading import build_analyzer, load_transcriber, shared_parser
 
 
@@ -47,10 +56,14 @@ def score_answer(
     round_id: str = "hiring_manager",
     analyzer: Analyzer | None = None,
     warn: Callable[[str], None] | None = None,
+    kind: str | None = None,
 ) -> tuple[Analysis, FollowUp]:
     """Score one answer (text or audio): its analysis and the follow-up the round would ask
     (``store.codec.score_to_json`` makes them the Score JSON). ``warn`` gets the one line
-    saying the follow-up is asked without quotes when the parser is missing."""
+    saying the follow-up is asked without quotes when the parser is missing. ``kind``: what
+    the question asks for (``--kind``); else the bank's kind of that question, else recognised."""
+    if kind is not None and kind not in QUESTION_KINDS:
+        raise InputError(f"unknown kind {kind!r}", f"use one of: {', '.join(QUESTION_KINDS)}")
     if (text is None) == (audio is None):
         raise InputError("give exactly one of a text answer or an audio file", "use --text, --text-file or --audio")
     rnd = load_round(cfg.prompts_dir, round_id)
@@ -62,17 +75,19 @@ def score_answer(
     else:
         transcript, source = Transcript(text or ""), "text"
     analyzer = analyzer or build_analyzer(cfg)
-    analysis = analyzer.analyze(question, transcript, source)
+    bank = bank_question(cfg, question)
+    known = QuestionKind(kind, "given", 1.0) if kind else QuestionKind(bank.kind, "bank", 1.0) if bank else None
+    analysis = analyzer.analyze(question, transcript, source, kind=known)
     names = {c.id: c.name for c in analyzer.content.competencies}
-    target = match_question_competency(cfg, question)
+    target = bank.competencies[0] if bank else None
     follow = decide(analysis, rnd, target_competency=target, names=names, parse=shared_parser(warn))
     return analysis, follow
 
 
-def match_question_competency(cfg: Config, question: str) -> str | None:
-    """The main competency of the bank question with this exact text, if any."""
+def bank_question(cfg: Config, question: str) -> Question | None:
+    """The bank question with this exact text (case and spacing aside), if any."""
     wanted = " ".join(question.lower().split())
     for q in load_questions(cfg.prompts_dir):
         if " ".join(q.text.lower().split()) == wanted:
-            return q.competencies[0]
+            return q
     return None

@@ -9,11 +9,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from ..analysis.analyzer import Analyzer
 from ..app.evaluation import load_gold
-from ..app.judged import follow_ups_of, judged_figures, load_verdicts, strong_star_probes, unjudged, write_for_judge
+from ..app.judged import (
+    follow_ups_of,
+    judged_figures,
+    load_verdicts,
+    plan_follow_ups_of,
+    strong_star_probes,
+    unjudged,
+    write_for_judge,
+)
 from ..app.judged_feedback import (
     KINDS,
     feedback_claims,
@@ -22,7 +31,9 @@ from ..app.judged_feedback import (
     unjudged_claims,
     write_claims_for_judge,
 )
+from ..app.plan_eval import file_kind
 from ..config import Config, default_eval_set
+from ..content.content import load_plan_answers
 from ..content.prompts import load_round
 from ..interview.phrases import Parser
 from .root import out
@@ -38,8 +49,12 @@ def print_judged_follow_ups(
     verdicts = load_verdicts(default_eval_set().parent / "follow_ups" / "verdicts.toml")
     report: dict[str, dict[str, Any]] = {}
     for path in paths:
-        gold = load_gold(path)
-        asked = follow_ups_of(analyzer, gold, rounds, parse)
+        if file_kind(path) == "plan":  # situational answers: the plan probes
+            gold = []
+            asked = plan_follow_ups_of(analyzer, load_plan_answers(path), rounds, parse)
+        else:
+            gold = load_gold(path)
+            asked = follow_ups_of(analyzer, gold, rounds, parse)
         missing = unjudged(asked, verdicts)
         report[str(path)] = {
             "rounds": [asdict(f) for f in judged_figures(asked, verdicts)],
@@ -112,3 +127,36 @@ def print_judged_feedback(analyzer: Analyzer, paths: list[Path], as_json: bool, 
                 out.print(f"{heading} ({len(r[key])}):", markup=False)
                 for line in r[key]:
                     out.print(f"  {line}", markup=False)
+
+
+def print_kinds_and_plans(analyzer: Analyzer, paths: list[Path], as_json: bool, show_misses: bool) -> None:
+    """Figures for labelled question kinds and labelled situational answers (``app.plan_eval``)."""
+    from ..app.plan_eval import evaluate_kinds, evaluate_plan, file_kind
+
+    report: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        found = evaluate_kinds(analyzer, path) if file_kind(path) == "kinds" else evaluate_plan(analyzer, path)
+        report[str(path)] = {k: v for k, v in asdict(found).items() if show_misses or k != "misses"}
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    for name, r in report.items():
+        if "questions" in r:
+            table = Table("measure", "value", title=f"{name} ({r['questions']} questions)")
+            table.add_row("question kind recognised", f"{r['accuracy']:.3f}")
+            for kind, acc in r["per_kind"].items():
+                table.add_row(f"  {kind}", f"{acc:.3f}")
+        else:
+            table = Table(
+                "measure", "value", title=f"{name} ({r['answers']} situational answers, {r['sentences']} sentences)"
+            )
+            table.add_row("plan element shown, macro-F1 (per answer)", f"{r['element_macro_f1']:.3f}")
+            for element, f1 in r["element_f1"].items():
+                table.add_row(f"  F1 {element}", f"{f1:.3f}")
+            table.add_row("sentence element macro-F1", f"{r['sentence_macro_f1']:.3f}")
+            table.add_row("sentence element accuracy", f"{r['sentence_accuracy']:.3f}")
+            table.add_row("questions recognised as situational", f"{r['recognised_situational']:.3f}")
+            table.add_row("told as a past story", ", ".join(r["told_as_story"]) or "none")
+        out.print(table)
+        for m in r.get("misses", []):
+            out.print(escape(json.dumps(m)))

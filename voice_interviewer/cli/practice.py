@@ -25,6 +25,11 @@ def practice(
     competency: list[str] | None = typer.Option(
         None, "--competency", help="Only questions on this competency (repeatable)."
     ),
+    kind: list[str] | None = typer.Option(
+        None,
+        "--kind",
+        help="Only questions of this kind (repeatable): behavioral (a past story), situational (a plan), why_company.",
+    ),
     candidate: str | None = typer.Option(
         None, "--candidate", help="Candidate profile name (folder under transcripts/)."
     ),
@@ -79,6 +84,7 @@ def practice(
         no_voice=no_voice,
         no_follow_ups=no_follow_ups,
         competencies=tuple(competency or ()),
+        kinds=tuple(kind or ()),
         seed=seed,
         retry=retry,
         offer_retry=offer_retry,
@@ -136,13 +142,20 @@ def score(
     audio: Path | None = typer.Option(None, "--audio", help="A recorded answer (WAV, FLAC, MP3...)."),
     question: str = typer.Option("", "--question", help="The question that was asked."),
     round_: str = typer.Option("hiring_manager", "--round", help="Round whose follow-up to suggest."),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        help="What the question asks for: behavioral, situational, explain, pitch, why_company (default: the"
+        " bank's kind of that question, else recognised from its words).",
+    ),
     fmt: str = typer.Option("text", "--format", help="text (readable report) or json (Score JSON)."),
     whisper_model: str | None = typer.Option(None, "--whisper-model", help="Folder of another faster-whisper model."),
     embedding_model: str | None = typer.Option(
         None, "--embedding-model", help="Folder of another sentence-transformers model."
     ),
 ) -> None:
-    """Score one answer: STAR structure, competencies with evidence, signals, delivery, follow-up."""
+    """Score one answer: STAR structure (or, for a situational question, the plan rubric),
+    competencies with evidence, signals, delivery, follow-up."""
     from ..app.scoring import read_text_file, score_answer
 
     if fmt not in ("text", "json"):
@@ -153,7 +166,9 @@ def score(
     cfg = _config(models={"whisper": whisper_model, "embedding": embedding_model})
     if text_file is not None:
         text = read_text_file(text_file)
-    analysis, follow_up = score_answer(cfg, question, text=text, audio=audio, round_id=round_, warn=err.print)
+    analysis, follow_up = score_answer(
+        cfg, question, text=text, audio=audio, round_id=round_, warn=err.print, kind=kind
+    )
     if fmt == "json":
         from ..store.codec import score_to_json
 
@@ -166,7 +181,11 @@ def score(
 
 @app.command("eval")
 def evaluate_cmd(
-    data: list[Path] | None = typer.Argument(None, help="Labelled answer files (default: eval/dev_set.toml)."),
+    data: list[Path] | None = typer.Argument(
+        None,
+        help="Labelled answer files (default: eval/dev_set.toml); also labelled question kinds"
+        " (eval/kinds_holdout.toml) and labelled situational answers (eval/situational_holdout.toml).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     show_misses: bool = typer.Option(False, "--misses", help="List every disagreement with the labels."),
     round_: str = typer.Option("hiring_manager", "--round", help="Round whose first follow-up is checked."),
@@ -206,6 +225,16 @@ def evaluate_cmd(
 
         print_judged_follow_ups(cfg, analyzer, paths, parse, as_json, write_unjudged)
         return
+    from ..app.plan_eval import file_kind
+
+    kinds = {path: file_kind(path) for path in paths}
+    if any(k != "star" for k in kinds.values()):
+        from .judged import print_kinds_and_plans
+
+        print_kinds_and_plans(analyzer, [p for p in paths if kinds[p] != "star"], as_json, show_misses)
+        paths = [p for p in paths if kinds[p] == "star"]
+        if not paths:
+            return
     results = {}
     for path in paths:
         results[str(path)] = evaluate(analyzer, load_gold(path), rnd, parse)

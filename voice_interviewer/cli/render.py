@@ -35,15 +35,54 @@ def star_text(sentences: Sequence[SentenceLabel], numbered: bool = False) -> Tex
     return out
 
 
+PLAN_STYLE = {
+    "clarify": "bold blue",
+    "options": "bold magenta",
+    "decision": "bold green",
+    "communication": "bold cyan",
+    "measure": "bold yellow",
+    "other": "dim",
+}
+
+
+def plan_panel(analysis: Analysis) -> Panel | None:
+    """A situational answer's plan rubric: a checklist of the five elements and the answer
+    with each sentence tagged by its element (None for other kinds of question)."""
+    plan = analysis.plan
+    if plan is None:
+        return None
+    rows = Text.from_markup(f"[bold]Plan score {plan.score}/100[/]   (a situational question: a plan, not a story)\n")
+    for e in plan.elements:
+        mark = "[green]x[/]" if e.present else "[red] [/]"
+        said = f": {escape(e.evidence)}" if e.present else ""
+        rows.append_text(Text.from_markup(f"  [{mark}] {e.id}{said}\n"))
+    if plan.told_as_story:
+        rows.append_text(
+            Text.from_markup("[yellow]Told as a past story: the question asks what you would do now.[/]\n")
+        )
+    tagged = Text()
+    for s, element in zip(analysis.sentences, plan.sentence_elements, strict=False):
+        style = PLAN_STYLE.get(element, "")
+        tagged.append(f"[{element if element != 'other' else '-'}] ", style=style)
+        tagged.append(s.text + " ", style=style.replace("bold ", ""))
+    return Panel(Group(rows, tagged), title="Plan")
+
+
 def render_score(analysis: Analysis, follow_up: FollowUp | None, console: Console) -> None:
     """One scored answer, as ``score`` prints it."""
     star = analysis.star
+    plan = plan_panel(analysis)
+    if plan is not None:
+        if analysis.question:
+            console.print(f"[dim]Question ({analysis.kind.id}):[/] {escape(analysis.question)}")
+        console.print(plan)
     missing = ", ".join(star.missing) or "none"
     shares = "  ".join(f"{k[0].upper()} {v:.0%}" for k, v in star.share_words.items() if k != "other")
     header = f"[bold]STAR score {star.score}/100[/]   missing: {escape(missing)}   words: {shares}"
-    if analysis.question:
-        console.print(f"[dim]Question:[/] {escape(analysis.question)}")
-    console.print(Panel(Group(Text.from_markup(header), star_text(analysis.sentences)), title="Structure"))
+    if plan is None:
+        if analysis.question:
+            console.print(f"[dim]Question:[/] {escape(analysis.question)}")
+        console.print(Panel(Group(Text.from_markup(header), star_text(analysis.sentences)), title="Structure"))
 
     table = Table("competency", "prob.", "similarity", "covered", "evidence", title="Competencies (best first)")
     for c in analysis.competencies[:5]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PromptError
-from ..types import SENTENCE_LABELS
+from ..types import PLAN_ELEMENTS, QUESTION_KINDS, SENTENCE_LABELS
 from .prompts import COMPETENCY_IDS, THEME_IDS, read_toml
 
 REFLECTION_MARK = "reflection"
@@ -37,6 +37,38 @@ class Theme:
     name: str
     triggers: tuple[str, ...]
     question_cues: tuple[str, ...] = ()  # words of a question that asks for such a story ("mistake")
+
+
+@dataclass(frozen=True)
+class KindExamples:
+    """A kind of question (prompts/question_kinds.toml): cue phrases and example questions."""
+
+    id: str
+    name: str
+    cues: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanElement:
+    """An element of the plan rubric (prompts/plan_rubric.toml) for situational answers."""
+
+    id: str
+    name: str
+    description: str
+    tip: str
+    cues: tuple[str, ...]
+    exemplars: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    """A situational answer whose sentences are labelled with plan elements (or "other")."""
+
+    id: str
+    question: str
+    sentences: tuple[str, ...]
+    elements: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -83,12 +115,19 @@ class AnalysisContent:
     cues: Cues
     training: tuple[TrainingItem, ...] = ()
     themes: tuple[Theme, ...] = ()
+    kinds: tuple[KindExamples, ...] = ()
+    plan: tuple[PlanElement, ...] = ()
+    plan_other: tuple[str, ...] = ()  # sentences of a situational answer that show no element
+    plan_training: tuple[PlanAnswer, ...] = ()  # labelled situational answers (prompts/plan_training.toml)
 
     def all_exemplar_sentences(self) -> set[str]:
         out = {s for group in self.star_exemplars.values() for s in group}
         out.update(s for c in self.competencies for s in c.exemplars)
         out.update(s for t in self.training for s in t.sentences)
         out.update(s for t in self.themes for s in t.triggers)
+        out.update(s for e in self.plan for s in e.exemplars)
+        out.update(self.plan_other)
+        out.update(s for a in self.plan_training for s in a.sentences)
         return out
 
 
@@ -161,6 +200,90 @@ def load_themes(path: Path) -> tuple[Theme, ...]:
         triggers = _strings(entry.get("triggers"), f"{where}.triggers", minimum=3)
         themes.append(Theme(tid, entry["name"], triggers, tuple(c.lower() for c in cues)))
     return tuple(themes)
+
+
+def load_kinds(path: Path) -> tuple[KindExamples, ...]:
+    """prompts/question_kinds.toml; a missing file means every question is taken as behavioral."""
+    if not path.is_file():
+        return ()
+    raw = read_toml(path).get("kind")
+    if not isinstance(raw, dict):
+        raise PromptError(f"{path}: no [kind.<id>] tables", "add them (see prompts/README.md)")
+    kinds = []
+    for kid, entry in raw.items():
+        where = f"{path} kind '{kid}'"
+        if kid not in QUESTION_KINDS:
+            raise PromptError(f"{where}: unknown kind id", f"use one of: {', '.join(QUESTION_KINDS)}")
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise PromptError(f"{where}: missing field 'name'", "add it")
+        cues = tuple(c.lower() for c in _strings(entry.get("cues"), f"{where}.cues"))
+        kinds.append(KindExamples(kid, entry["name"], cues, _strings(entry.get("examples"), f"{where}.examples", 5)))
+    if "behavioral" not in {k.id for k in kinds}:
+        raise PromptError(f"{path}: no [kind.behavioral]", "add it: the kind a question falls back to")
+    return tuple(kinds)
+
+
+def load_plan_rubric(path: Path) -> tuple[tuple[PlanElement, ...], tuple[str, ...]]:
+    """prompts/plan_rubric.toml: the elements (in PLAN_ELEMENTS order) and the [other] sentences;
+    a missing file means no plan rubric (situational answers are scored for STAR only)."""
+    if not path.is_file():
+        return (), ()
+    raw = read_toml(path)
+    table = raw.get("element")
+    if not isinstance(table, dict):
+        raise PromptError(f"{path}: no [element.<id>] tables", "add them (see prompts/README.md)")
+    unknown = [k for k in table if k not in PLAN_ELEMENTS]
+    if unknown:
+        raise PromptError(f"{path} element '{unknown[0]}': unknown element id", f"use {', '.join(PLAN_ELEMENTS)}")
+    elements = []
+    for eid in PLAN_ELEMENTS:
+        entry = table.get(eid)
+        where = f"{path} element '{eid}'"
+        if not isinstance(entry, dict):
+            raise PromptError(f"{where}: missing", "add the table")
+        text = {}
+        for key in ("name", "description", "tip"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise PromptError(f"{where}: missing field '{key}'", "add it")
+            text[key] = entry[key].strip()
+        cues = tuple(c.lower() for c in _strings(entry.get("cues"), f"{where}.cues"))
+        exemplars = _strings(entry.get("exemplars"), f"{where}.exemplars", minimum=5)
+        elements.append(PlanElement(eid, text["name"], text["description"], text["tip"], cues, exemplars))
+    other = raw.get("other", {})
+    if not isinstance(other, dict):
+        raise PromptError(f"{path} [other]: must be a table", "use [other] with an 'exemplars' list")
+    return tuple(elements), _strings(other.get("exemplars"), f"{path} [other].exemplars", minimum=3)
+
+
+def load_plan_answers(path: Path) -> tuple[PlanAnswer, ...]:
+    """Situational answers with per-sentence plan labels: [[answer]] id, question, sentences
+    ({text, element}); a missing file means none."""
+    if not path.is_file():
+        return ()
+    answers = read_toml(path).get("answer", [])
+    if not isinstance(answers, list):
+        raise PromptError(f"{path}: 'answer' must be a list of [[answer]] tables", "see prompts/README.md")
+    labels = (*PLAN_ELEMENTS, "other")
+    out = []
+    for i, entry in enumerate(answers):
+        where = f"{path} answer #{i + 1}"
+        sents = entry.get("sentences") if isinstance(entry, dict) else None
+        if not isinstance(sents, list) or not sents:
+            raise PromptError(f"{where}: needs a non-empty 'sentences' list", "see prompts/README.md")
+        if not all(isinstance(x, dict) and isinstance(x.get("text"), str) and x["text"].strip() for x in sents):
+            raise PromptError(f"{where}: each sentence needs 'text' and 'element'", "fix the entry")
+        bad = [x.get("element") for x in sents if x.get("element") not in labels]
+        if bad:
+            raise PromptError(f"{where}: unknown plan element {bad[0]!r}", f"use one of {', '.join(labels)}")
+        out.append(
+            PlanAnswer(
+                str(entry.get("id", f"{path.stem}-{i + 1}")),
+                str(entry.get("question", "")),
+                tuple(x["text"].strip() for x in sents),
+                tuple(x["element"] for x in sents),
+            )
+        )
+    return tuple(out)
 
 
 def load_cues(path: Path) -> Cues:
@@ -274,6 +397,7 @@ def load_labelled_answers(path: Path) -> tuple[TrainingItem, ...]:
 
 def load_content(prompts_dir: Path) -> AnalysisContent:
     star, reflections = load_star_exemplars(prompts_dir / "star_exemplars.toml")
+    plan, plan_other = load_plan_rubric(prompts_dir / "plan_rubric.toml")
     training: tuple[TrainingItem, ...] = ()
     for path in sorted((prompts_dir / "training").glob("*.toml")):
         training += load_labelled_answers(path)
@@ -284,4 +408,8 @@ def load_content(prompts_dir: Path) -> AnalysisContent:
         cues=load_cues(prompts_dir / "cues.toml"),
         training=training,
         themes=load_themes(prompts_dir / "themes.toml"),
+        kinds=load_kinds(prompts_dir / "question_kinds.toml"),
+        plan=plan,
+        plan_other=plan_other,
+        plan_training=load_plan_answers(prompts_dir / "plan_training.toml") if plan else (),
     )

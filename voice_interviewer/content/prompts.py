@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PromptError
-from ..types import Question
+from ..types import PLAN_ELEMENTS, QUESTION_KINDS, Question
 
 COMPETENCY_IDS: tuple[str, ...] = (
     "collaboration",
@@ -35,6 +35,8 @@ DIFFICULTIES = ("easy", "medium", "hard")
 # What a story can be about (prompts/themes.toml); a round's [depth] probes are keyed by these.
 THEME_IDS = ("decision", "disagreement", "failure", "launch", "people", "scope")
 DEPTH_KEYS = (*THEME_IDS, "general")
+# A round's [plan] probes: one list per plan element, and "challenge" for a complete plan.
+PLAN_KEYS = (*PLAN_ELEMENTS, "challenge")
 # What a follow-up line may quote (interview.phrases): the candidate's work, a person or team,
 # the problem, their own decision clause, their own clause of dealing with someone; and the
 # competency's name.
@@ -94,6 +96,7 @@ class Round:
     go_on: str = "Sorry, go on."  # said when the candidate speaks again while the interviewer replies
     again: tuple[str, ...] = ("Let's take that one again.",)  # before a question asked again (a retry)
     already_said: tuple[AlreadySaid, ...] = ()  # follow-up lines left out when the answer says it
+    plan: dict[str, tuple[str, ...]] = field(default_factory=dict)  # plan element (or "challenge") -> probes
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -164,6 +167,9 @@ def load_questions(prompts_dir: Path) -> list[Question]:
         difficulty = _field(entry, "difficulty", str, where)
         if difficulty not in DIFFICULTIES:
             raise PromptError(f"{where}: difficulty {difficulty!r}", f"use one of {DIFFICULTIES}")
+        kind = entry.get("kind", "behavioral")
+        if kind not in QUESTION_KINDS:
+            raise PromptError(f"{where}: field 'kind' is {kind!r}", f"use one of {', '.join(QUESTION_KINDS)}")
         questions.append(
             Question(
                 id=qid,
@@ -172,6 +178,7 @@ def load_questions(prompts_dir: Path) -> list[Question]:
                 rounds=_str_list(entry, "rounds", where),
                 difficulty=difficulty,
                 topic=str(entry.get("topic", "")),
+                kind=kind,
             )
         )
     return questions
@@ -242,7 +249,15 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         if theme not in DEPTH_KEYS:
             raise PromptError(f"{where}: unknown [depth] theme {theme!r}", f"use {', '.join(DEPTH_KEYS)}")
         depth[theme] = _str_list(depth_raw, theme, f"{where} [depth]")
-    for key, lines in [*follow_ups.items(), *depth.items()]:
+    plan_raw = raw.get("plan", {})
+    if not isinstance(plan_raw, dict):
+        raise PromptError(f"{where}: [plan] must be a table of element = [lines]", "see prompts/README.md")
+    plan: dict[str, tuple[str, ...]] = {}
+    for key in plan_raw:
+        if key not in PLAN_KEYS:
+            raise PromptError(f"{where}: unknown [plan] key {key!r}", f"use {', '.join(PLAN_KEYS)}")
+        plan[key] = _str_list(plan_raw, key, f"{where} [plan]")
+    for key, lines in [*follow_ups.items(), *depth.items(), *plan.items()]:
         for line in lines:
             unknown = set(re.findall(r"\{[^}]*\}", line)) - PLACEHOLDERS
             if unknown:
@@ -283,6 +298,7 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         go_on=_field(raw, "go_on", str, where) if "go_on" in raw else "Sorry, go on.",
         again=_str_list(raw, "again", where) if "again" in raw else ("Let's take that one again.",),
         already_said=load_already_said(prompts_dir),
+        plan=plan,
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ..analysis.competency import absent
 from ..analysis.gaps import Gap, gaps_of
+from ..analysis.plan import surely_missing
 from ..saved import Feedback, Point
 from ..types import Analysis, Question
 
@@ -112,6 +113,11 @@ def session_feedback(analyses: Sequence[Analysis], competencies: Sequence[str], 
     every answer surely lacks are "not shown yet"."""
     if not analyses:
         return Feedback((), (), tuple(names.get(c, c) for c in competencies))
+    plans = [a for a in analyses if a.plan is not None]
+    if plans:  # situational answers: a plan is judged by the plan rubric, never as a story
+        stories = [a for a in analyses if a.plan is None]
+        on_stories = session_feedback(stories, competencies, names) if stories else Feedback((), (), ())
+        return _with_plans(on_stories, plans, analyses, competencies, names)
     n = len(analyses)
     complete = [a for a in analyses if not a.star.missing and not a.star.weak]  # no part only faint
     gaps = [gaps_of(a) for a in analyses]  # the same gaps the follow-ups probe
@@ -299,3 +305,55 @@ def _kinded(item: tuple[float, Point, Gap | None]) -> Point:
     """The point with its kind: set where it was made, else the gap it is about, else a competency."""
     _, point, gap = item
     return point if point.kind else dataclasses.replace(point, kind=str(gap) if gap is not None else "competency")
+
+
+# What to add to a plan that lacks an element (situational answers; prompts/plan_rubric.toml).
+PLAN_ADVICE = {
+    "decision": "In the scenario question, say what you would decide and by what criteria.",
+    "options": "In the scenario question, weigh two or three options and what each would cost.",
+    "measure": "In the scenario question, say how you would know the plan worked and which risks you would watch.",
+    "clarify": "In the scenario question, start with what you would find out before acting.",
+    "communication": "In the scenario question, say who you would bring in and how you would follow through.",
+}
+# Which missing element to advise first when several are missing equally often.
+_PLAN_ORDER = ("decision", "options", "measure", "clarify", "communication")
+STORY_FOR_PLAN = (
+    "When a question asks what you would do, give the plan first; a past story can back it up, not replace it."
+)
+
+
+def _with_plans(
+    told: Feedback, plans: Sequence[Analysis], analyses: Sequence[Analysis], aimed: Sequence[str], names: dict[str, str]
+) -> Feedback:
+    """``told`` (the feedback on the round's stories) with what its situational answers show:
+    the plan element most often missing (or a story told instead of a plan) as the first
+    improvement, and a decision said with its reasons as a strength, never both of one thing."""
+    scored = [(a, a.plan) for a in plans if a.plan is not None]
+    as_story = [a for a, plan in scored if plan.told_as_story]
+    as_plan = [(a, plan) for a, plan in scored if not plan.told_as_story]
+    missing = [e for _, plan in as_plan for e in surely_missing(plan)]
+    improvement = strength = None
+    if as_story:
+        improvement = Point(STORY_FOR_PLAN, as_story[0].sentences[0].text if as_story[0].sentences else "", "plan")
+    elif missing:
+        element = max(_PLAN_ORDER, key=lambda e: (missing.count(e), -_PLAN_ORDER.index(e)))
+        lacking = next(a for a, plan in as_plan if element in surely_missing(plan))
+        improvement = Point(PLAN_ADVICE[element], _last_sentence(lacking), f"plan:{element}")
+    decisions = [e.evidence for _, plan in as_plan for e in plan.elements if e.id == "decision" and e.present]
+    if as_plan and not any(plan.missing for _, plan in as_plan) and not as_story:
+        strength = Point(PLAN_COMPLETE, decisions[0], "plan")
+    elif decisions and (improvement is None or improvement.kind not in ("plan", "plan:decision")):
+        strength = Point(
+            "You said what you would decide in the scenario, with a reason.", decisions[0], "plan:decision"
+        )
+    strengths = ((strength,) if strength else ()) + told.strengths
+    improvements = ((improvement,) if improvement else ()) + told.improvements
+    not_shown = tuple(names.get(c, c) for c in aimed if all(_lacks(a, c) for a in analyses))
+    return Feedback(strengths[:2], improvements[:2], not_shown)
+
+
+PLAN_COMPLETE = "Your plan covered every part: what to find out, the options, a decision, follow-through and measures."
+
+
+def _last_sentence(a: Analysis) -> str:
+    return a.sentences[-1].text if a.sentences else ""

@@ -244,18 +244,19 @@ class Interview:
             asked.append(decision.key)
             if _text(outcome):
                 earlier.append(_text(outcome))
-            context = ListenContext(decision.text, True, tuple(earlier))
+            context = ListenContext(decision.text, True, tuple(earlier), question.known_kind)
             outcome = self._turn(question, decision.text, None, is_follow_up=True, context=context)
             if outcome is None:
                 return False
         return True
 
     def _thread_analysis(self, question: str, texts: list[str], last: Analysis) -> Analysis:
-        """The analysis of everything said in this thread (one answer: reuse it)."""
+        """The analysis of everything said in this thread (one answer: reuse it), of the kind
+        its answers were analysed as (the main question's)."""
         if len(texts) <= 1 or self._analyzer is None:
             return last
         try:
-            return self._analyzer().analyze(question, Transcript(" ".join(texts)), last.source)
+            return self._analyzer().analyze(question, Transcript(" ".join(texts)), last.source, kind=last.kind)
         except VoiceInterviewerError:
             return last
 
@@ -282,7 +283,9 @@ class Interview:
         self._apply_final(0.0)
         timings = TurnTimings(question_spoken_s=round(self.clock() - start, 4))
         index = len(self.turns)
-        captured = self.source.capture(index, context or ListenContext(asked_text, is_follow_up))
+        captured = self.source.capture(
+            index, context or ListenContext(asked_text, is_follow_up, kind=question.known_kind)
+        )
         if captured is None:
             return None
         outcome = self._answers.process(question, asked_text, is_follow_up, index, start, timings, captured)
@@ -396,12 +399,12 @@ class Interview:
         if self._analyzer is None or turn.answer is None:
             return None
         analyzer, question, source = self._analyzer, turn.question, turn.answer.source
-        heard = turn.answer.transcript
+        heard, kind = turn.answer.transcript, turn.analysis.kind if turn.analysis else None
 
         def analyse(transcript: Transcript) -> Analysis | None:
             if not transcript.text.strip():
                 return None
-            return analyzer().analyze(question, with_hesitations(transcript, heard), source)
+            return analyzer().analyze(question, with_hesitations(transcript, heard), source, kind=kind)
 
         return analyse
 
@@ -420,7 +423,8 @@ class Interview:
         analysis = turn.analysis
         if self._analyzer is not None:
             try:
-                analysis = ready or self._analyzer().analyze(turn.question, transcript, answer.source)
+                kind = turn.analysis.kind if turn.analysis else None
+                analysis = ready or self._analyzer().analyze(turn.question, transcript, answer.source, kind=kind)
             except VoiceInterviewerError:
                 return
         answer = dataclasses.replace(answer, transcript=transcript, final_pass=True)

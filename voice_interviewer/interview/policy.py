@@ -49,6 +49,12 @@ QUESTION_ASKS = {
 # those are asked for first; above reflection and a competency, which the AA round prefers
 # (its bonus puts reflection first there) and the hiring manager leaves for later.
 DEPTH_VALUE = 0.5
+# A situational answer's missing plan element: what an interviewer asks for first. The
+# decision matters most (a plan that never decides is no plan), then the options it chose
+# between, how success would be known, the first step of finding out, the follow-through.
+PLAN_VALUE = {"decision": 0.9, "options": 0.85, "measure": 0.8, "clarify": 0.75, "communication": 0.7}
+# With the plan complete, one challenge of it ("What if they refuse?").
+CHALLENGE_VALUE = 0.5
 QUESTION_BONUS = 0.3
 PREFERENCE_BONUS = (0.2, 0.15, 0.1, 0.05, 0.03)
 WEAK_FACTOR = 0.9  # a weakly present part is worth a little less than a missing one
@@ -112,6 +118,12 @@ def find_gaps(
 ) -> list[RankedGap]:
     """All gaps in the answer (``analysis.gaps``, plus the question's competency), most valuable first."""
     present = answer_gaps(analysis)
+    if analysis.plan is not None:
+        return sorted(
+            (RankedGap(Gap.PLAN, PLAN_VALUE.get(f.element, 0.6), f.why, f.element) for f in present),
+            key=lambda g: g.value,
+            reverse=True,
+        )
     if target_competency:
         score = next((c for c in analysis.competencies if c.id == target_competency), None)
         if score is not None and not score.covered:
@@ -140,7 +152,12 @@ def find_gaps(
 
 def depth_probe(analysis: Analysis, rnd: Round) -> RankedGap | None:
     """The probe of what the story is about (``analysis.themes``), or None when the round has
-    no depth probes. The most similar theme the round has lines for wins; else "general"."""
+    no depth probes. The most similar theme the round has lines for wins; else "general".
+    A situational answer's plan is challenged instead (the round's [plan] "challenge" lines)."""
+    if analysis.plan is not None:
+        if "challenge" not in rnd.plan:
+            return None
+        return RankedGap(Gap.CHALLENGE, CHALLENGE_VALUE, "the plan has every element; challenging it")
     theme = next((t.id for t in analysis.themes if t.id in rnd.depth), "general")
     if theme not in rnd.depth:
         return None
@@ -216,8 +233,13 @@ def choose_wording(
     return usable[seed % len(usable)]
 
 
-def wordings(rnd: Round, target: Gap) -> tuple[str, ...]:
-    """The round's phrasings of a probe (the action ones, or a plain question, when it has none)."""
+def wordings(rnd: Round, target: Gap, key: str = "") -> tuple[str, ...]:
+    """The round's phrasings of a probe (the action ones, or a plain question, when it has none);
+    ``key``: the theme of a depth probe, the element of a plan probe."""
+    if target is Gap.DEPTH:
+        return rnd.depth[key]
+    if target in (Gap.PLAN, Gap.CHALLENGE):
+        return rnd.plan.get(key or "challenge") or ("What would you do first, and why?",)
     return rnd.follow_ups.get(target) or rnd.follow_ups.get("action") or ("Can you tell me more about that?",)
 
 
@@ -281,12 +303,12 @@ def decide(
         # learn" next would ask the same again.
         gaps = [g for g in gaps if g.gap is not Gap.REFLECTION]
     depth = depth_probe(analysis, rnd)
-    if depth is not None and not any(a.startswith(f"{Gap.DEPTH}:") for a in asked):
+    if depth is not None and not any(a.startswith(f"{Gap.DEPTH}:") or a == Gap.CHALLENGE for a in asked):
         gaps = sorted([*gaps, depth], key=lambda g: g.value, reverse=True)  # one depth probe per thread
     skipped: list[str] = []  # probes passed over, and why
     labelled = [(s.text, s.star) for s in analysis.sentences]
     for gap in gaps:
-        options = rnd.depth[gap.competency] if gap.gap is Gap.DEPTH else wordings(rnd, gap.gap)
+        options = wordings(rnd, gap.gap, gap.competency)
         usable, said = drop_said(options, analysis, rnd.already_said)
         if not usable and gap.gap is Gap.DEPTH and gap.competency != "general" and "general" in rnd.depth:
             usable, more = drop_said(rnd.depth["general"], analysis, rnd.already_said)
@@ -306,7 +328,9 @@ def decide(
             why += f"; passed over: {'; '.join(skipped)}"
         return FollowUp(None, "", f"{why}; moving on")
     # A depth probe's "competency" is its theme, not a name to say.
-    comp_name = "" if gap.gap is Gap.DEPTH else (names or {}).get(gap.competency, gap.competency.replace("_", " "))
+    comp_name = (
+        "" if gap.gap is not Gap.COMPETENCY else (names or {}).get(gap.competency, gap.competency.replace("_", " "))
+    )
     text = choose_wording(usable, phrases, f"{analysis.question}|{gap.target}", comp_name.lower())
     if skipped:
         gap = dataclasses.replace(gap, rationale=f"{gap.rationale}; passed over: {'; '.join(skipped)}")

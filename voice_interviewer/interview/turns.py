@@ -13,13 +13,30 @@ from typing import Any, Protocol
 
 from ..errors import VoiceInterviewerError
 from ..ports import Clock, Transcriber
-from ..types import Analysis, Answer, AnswerSourceKind, CapturedAnswer, Question, Transcript, Turn, TurnTimings
+from ..types import (
+    Analysis,
+    Answer,
+    AnswerSourceKind,
+    CapturedAnswer,
+    Question,
+    QuestionKind,
+    Transcript,
+    Turn,
+    TurnTimings,
+)
 
 
 class AnswerAnalyzer(Protocol):
     """The answer analysis: a question and the transcript of its answer in, the answer's ``Analysis`` out."""
 
-    def analyze(self, question: str, transcript: Transcript, source: AnswerSourceKind = "text") -> Analysis: ...
+    def analyze(
+        self,
+        question: str,
+        transcript: Transcript,
+        source: AnswerSourceKind = "text",
+        sentences: list[str] | None = None,
+        kind: QuestionKind | None = None,
+    ) -> Analysis: ...
 
 
 @dataclass
@@ -95,7 +112,8 @@ class AnswerProcessor:
                 resumed=captured.resumed,
             )
             if self._analyzer is not None and transcript.text:
-                analysis = self._analyzer().analyze(asked_text, transcript, captured.source)
+                kind = question.known_kind  # a follow-up's answer belongs to its main question's kind
+                analysis = self._analyzer().analyze(asked_text, transcript, captured.source, kind=kind)
                 timings = dataclasses.replace(timings, analysis_ready_s=since())
         except VoiceInterviewerError as exc:
             error = exc.one_line()

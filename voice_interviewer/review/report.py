@@ -15,7 +15,7 @@ from typing import Any
 from ..analysis.competency import absent
 from ..saved import Feedback, Point, SavedSession
 from ..store.annotations import Annotation, overrides_by_turn
-from ..types import SENTENCE_LABELS, Analysis, CompetencyScore, DeliveryMetrics, FollowUp, Signals, Turn
+from ..types import SENTENCE_LABELS, Analysis, CompetencyScore, DeliveryMetrics, FollowUp, PlanResult, Signals, Turn
 from .catalog import ProgressPoint
 from .stories import (
     VERDICT,
@@ -86,6 +86,7 @@ class TurnView:
     story_level: str = ""
     story_reasons: tuple[str, ...] = ()
     attempts: tuple[AttemptView, ...] = ()  # every attempt of this question (this one included)
+    plan: PlanResult | None = None  # a situational answer's plan rubric (its checklist)
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ def _turn_view(turn: Turn, folder: Path, overrides: dict[int, Any]) -> TurnView:
         follow_up=turn.follow_up,
         notes=tuple(ov.notes) if ov else (),
         error=turn.error,
+        plan=a.plan if a else None,
     )
 
 

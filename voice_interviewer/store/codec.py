@@ -24,7 +24,10 @@ from ..types import (
     FollowUp,
     Gap,
     Pause,
+    PlanElementScore,
+    PlanResult,
     PreviousScore,
+    QuestionKind,
     RetryOf,
     SentenceLabel,
     Signals,
@@ -126,7 +129,45 @@ def score_to_json(analysis: Analysis, follow_up: FollowUp | None) -> dict[str, A
         "themes": [
             {"id": t.id, "similarity": t.similarity, "evidence_index": t.evidence_index} for t in analysis.themes
         ],
+        "kind": {"id": analysis.kind.id, "source": analysis.kind.source, "score": analysis.kind.score},
+        "plan": _plan_to_json(analysis.plan),
     }
+
+
+def _plan_to_json(plan: PlanResult | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    return {
+        "score": plan.score,
+        "missing": list(plan.missing),
+        "told_as_story": plan.told_as_story,
+        "sentence_elements": list(plan.sentence_elements),
+        "elements": [
+            {
+                "id": e.id,
+                "present": e.present,
+                "similarity": e.similarity,
+                "evidence": e.evidence,
+                "evidence_index": e.evidence_index,
+            }
+            for e in plan.elements
+        ],
+    }
+
+
+def _plan_from_json(plan: dict[str, Any] | None) -> PlanResult | None:
+    if not plan:
+        return None
+    return PlanResult(
+        score=plan["score"],
+        elements=tuple(
+            PlanElementScore(e["id"], e["present"], e["similarity"], e["evidence"], e["evidence_index"])
+            for e in plan["elements"]
+        ),
+        missing=tuple(plan["missing"]),
+        sentence_elements=tuple(plan.get("sentence_elements", ())),
+        told_as_story=plan.get("told_as_story", False),
+    )
 
 
 def turn_to_json(turn: Turn) -> dict[str, Any]:
@@ -241,6 +282,8 @@ def analysis_from_json(score: dict[str, Any], fallback_text: str = "", words: bo
         delivery=delivery,
         warnings=tuple(score["warnings"]),
         themes=tuple(ThemeScore(t["id"], t["similarity"], t["evidence_index"]) for t in score.get("themes", [])),
+        kind=QuestionKind(**score["kind"]) if score.get("kind") else QuestionKind(),
+        plan=_plan_from_json(score.get("plan")),
     )
 
 
@@ -263,10 +306,10 @@ def follow_up_from_json(data: dict[str, Any]) -> FollowUp:
     competency = ""
     if key == MOVE_ON:
         target = None
-    elif key.startswith((f"{Gap.COMPETENCY}:", f"{Gap.DEPTH}:")):
+    elif key.startswith((f"{Gap.COMPETENCY}:", f"{Gap.DEPTH}:", f"{Gap.PLAN}:")):
         name, competency = key.split(":", 1)
         target = Gap(name)
-    elif key in {g.value for g in Gap if g not in (Gap.COMPETENCY, Gap.DEPTH)}:
+    elif key in {g.value for g in Gap if g not in (Gap.COMPETENCY, Gap.DEPTH, Gap.PLAN)}:
         target = Gap(key)
     else:
         raise ValueError(f"follow_up.target {key!r} is not a known target")

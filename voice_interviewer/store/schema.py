@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SessionError
-from ..types import MOVE_ON, SENTENCE_LABELS, Gap
+from ..types import MOVE_ON, PLAN_ELEMENTS, QUESTION_KINDS, SENTENCE_LABELS, Gap
 
 SCHEMA_VERSION = 1
 # Strict UTF-8 decoding refuses raw lone surrogates, so they can only come as \uD800-\uDFFF
@@ -139,10 +139,11 @@ class _Matches:
     what: str
 
 
-# A follow-up target: moving on, a gap, "competency:<id>" or "depth:<theme>" (types.target_key).
+# A follow-up target: moving on, a gap, "competency:<id>", "depth:<theme>" or "plan:<element>" (types.target_key).
+_KEYED = (Gap.COMPETENCY, Gap.DEPTH, Gap.PLAN)
 _TARGET = _Matches(
-    re.compile("|".join([re.escape(MOVE_ON), *(re.escape(g) for g in Gap if g not in (Gap.COMPETENCY, Gap.DEPTH))])
-               + f"|{Gap.COMPETENCY}:.+|{Gap.DEPTH}:.+", re.DOTALL),
+    re.compile("|".join([re.escape(MOVE_ON), *(re.escape(g) for g in Gap if g not in _KEYED)])
+               + "".join(f"|{g}:.+" for g in _KEYED), re.DOTALL),
     "a known follow-up target",
 )  # fmt: skip
 
@@ -209,6 +210,24 @@ _SCORE_SHAPE = {
     ),
     "warnings": _STR_LIST,
     "themes?": [{"id": str, "similarity": _NUM, "evidence_index": int}],
+    "kind?": {"id": frozenset(QUESTION_KINDS), "source": str, "score": _NUM},
+    "plan?": _OrNone(
+        {
+            "score": _NUM,
+            "missing": _STR_LIST,
+            "told_as_story": bool,
+            "sentence_elements?": _STR_LIST,
+            "elements": [
+                {
+                    "id": frozenset(PLAN_ELEMENTS),
+                    "present": bool,
+                    "similarity": _NUM,
+                    "evidence": str,
+                    "evidence_index": int,
+                }
+            ],
+        }
+    ),
 }
 _POINT = {"text": str, "evidence": str}
 _SESSION_SHAPE = {
