@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import practice_typed, run_cli
 from voice_interviewer.analysis.analyzer import Analyzer
 from voice_interviewer.app.loading import build_analyzer
 from voice_interviewer.config import Config
@@ -100,3 +100,17 @@ def test_score_prints_the_plan_and_the_json_carries_kind_and_plan(home: Path) ->
     bad = run_cli("score", "--kind", "story", "--text", "I did it.")
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "situational" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_practice_asks_a_situational_question_and_probes_the_plan(home: Path) -> None:
+    said = " ".join(PLAN[:2]) + "\n\n" + PLAN[2] + "\n\n" + PLAN[3] + "\n\n"
+    done = practice_typed("--kind", "situational", "--seed", "1", input=said)
+    assert done.returncode == 0, done.stderr
+    [path] = list((home / "transcripts").glob("*/*/session.json"))
+    turns = json.loads(path.read_text())["turns"]
+    main, follow = turns[0], turns[1]
+    assert main["score"]["kind"] == {"id": "situational", "source": "bank", "score": 1.0}
+    assert main["score"]["plan"] is not None and main["follow_up"]["target"].startswith(("plan:", "challenge"))
+    assert follow["is_follow_up"] and follow["score"]["kind"]["id"] == "situational"  # the thread's kind
+    bad = practice_typed("--kind", "riddle", input="")
+    assert bad.returncode == 2 and "situational" in bad.stderr and "Traceback" not in bad.stderr
