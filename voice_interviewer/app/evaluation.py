@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ class GoldAnswer:
     ownership: str
     sentences: tuple[str, ...]
     labels: tuple[str, ...]
+    style: str = ""  # how it is written ("speech_runon", "non_native", ...), for figures per style
 
 
 def load_gold(path: Path) -> list[GoldAnswer]:
@@ -59,6 +61,7 @@ def load_gold(path: Path) -> list[GoldAnswer]:
                 ownership=a["ownership"],
                 sentences=tuple(s["text"] for s in sents),
                 labels=tuple(s["star"] for s in sents),
+                style=str(a.get("style", "")),
             )
         except (KeyError, TypeError) as exc:
             raise InputError(f"{where}: missing or malformed field {exc}", "see eval/README.md") from exc
@@ -113,7 +116,30 @@ class EvalReport:
     strong_without_star_probe: float | None = None  # strong answers never get a situation/task/action/result probe
     strong_answers: int = 0
     follow_up_ms_p95: float | None = None
+    # A baseline that labels each sentence by its place in the answer alone (``position_labels``),
+    # on the same answers: how much the labeller adds over "the start is context, the end the result".
+    position_macro_f1: float = 0.0
+    # STAR macro-F1 of the labeller and of the position baseline, per style (answers with a "style").
+    by_style: dict[str, dict[str, float]] = field(default_factory=dict)
     misses: list[dict[str, Any]] = field(default_factory=list)
+
+
+POSITION_BINS = 10
+
+
+def position_labels(training: Sequence[tuple[Sequence[str], ...]], n: int) -> list[str]:
+    """The labels of an ``n``-sentence answer by position alone: each sentence takes the label
+    most common at its relative place (one of ``POSITION_BINS``) in the ``training`` answers'
+    labels (the training answers of prompts/, never the answers evaluated)."""
+    counts = [Counter[str]() for _ in range(POSITION_BINS)]
+    for (labels,) in training:
+        for i, label in enumerate(labels):
+            counts[_bin(i, len(labels))][label] += 1
+    return [(counts[_bin(i, n)].most_common(1) or [("action", 0)])[0][0] for i in range(n)]
+
+
+def _bin(i: int, n: int) -> int:
+    return min(POSITION_BINS - 1, int((i + 0.5) / n * POSITION_BINS))
 
 
 def gold_gaps(a: GoldAnswer) -> set[Gap]:
@@ -154,6 +180,9 @@ def evaluate(
     signal_hits: Counter[str] = Counter()
     split_same = 0
     report = EvalReport(answers=len(gold))
+    training = [(t.labels,) for t in analyzer.content.training]
+    positional: list[str] = []
+    styles: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for a in gold:
         text = " ".join(a.sentences)
         split_same += analyzer.split(text) == list(a.sentences)
@@ -161,6 +190,13 @@ def evaluate(
         pred = [s.star for s in result.sentences]
         g_all += a.labels
         p_all += pred
+        by_place = position_labels(training, len(a.labels))
+        positional += by_place
+        if a.style:
+            gold_s, pred_s, place_s = styles.setdefault(a.style, ([], [], []))
+            gold_s += a.labels
+            pred_s += pred
+            place_s += by_place
         ranked = [c.id for c in result.competencies]
         top1 += ranked[0] == a.competencies[0]
         top2 += a.competencies[0] in ranked[:2]
@@ -195,6 +231,14 @@ def evaluate(
     report.sentences = len(g_all)
     report.star_accuracy = sum(g == p for g, p in zip(g_all, p_all, strict=True)) / len(g_all)
     report.star_macro_f1, report.star_f1 = macro_f1(g_all, p_all)
+    report.position_macro_f1 = macro_f1(g_all, positional)[0]
+    for style, (gold_s, pred_s, place_s) in sorted(styles.items()):
+        report.by_style[style] = {
+            "sentences": len(gold_s),
+            "macro_f1": macro_f1(gold_s, pred_s)[0],
+            "task_f1": macro_f1(gold_s, pred_s)[1]["task"],
+            "position_macro_f1": macro_f1(gold_s, place_s)[0],
+        }
     report.confusion = {g: {p: 0 for p in SENTENCE_LABELS} for g in SENTENCE_LABELS}
     for gold_label, predicted in zip(g_all, p_all, strict=True):
         report.confusion[gold_label][predicted] += 1

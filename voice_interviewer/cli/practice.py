@@ -246,6 +246,7 @@ def evaluate_cmd(
         table = Table("measure", "value", title=f"{name} ({r.answers} answers, {r.sentences} sentences)")
         table.add_row("STAR sentence accuracy", f"{r.star_accuracy:.3f}")
         table.add_row("STAR macro-F1", f"{r.star_macro_f1:.3f}")
+        table.add_row("  position-only baseline macro-F1", f"{r.position_macro_f1:.3f}")
         for label, f1 in r.star_f1.items():
             table.add_row(f"  F1 {label}", f"{f1:.3f}")
         table.add_row("competency top-1", f"{r.competency_top1:.3f}")
@@ -265,6 +266,11 @@ def evaluate_cmd(
             )
         if r.follow_up_ms_p95 is not None:
             table.add_row("follow-up decision p95 (ms)", f"{r.follow_up_ms_p95:.2f}")
+        for style, f in r.by_style.items():
+            table.add_row(
+                f"style {style} ({f['sentences']:.0f} sentences): macro-F1 / task F1 / position-only",
+                f"{f['macro_f1']:.3f} / {f['task_f1']:.3f} / {f['position_macro_f1']:.3f}",
+            )
         out.print(table)
         if show_misses:
             for m in r.misses:

@@ -223,6 +223,19 @@ def list_rounds(prompts_dir: Path) -> list[str]:
     return sorted(p.stem for p in (prompts_dir / "rounds").glob("*.toml"))
 
 
+def _line_table(
+    raw: dict[str, Any], table: str, what: str, keys: tuple[str, ...], where: str
+) -> dict[str, tuple[str, ...]]:
+    """A round's optional table of key = [lines] ([depth], [plan]), each key one of ``keys``."""
+    found = raw.get(table, {})
+    if not isinstance(found, dict):
+        raise PromptError(f"{where}: [{table}] must be a table of {what} = [lines]", "see prompts/README.md")
+    unknown = [k for k in found if k not in keys]
+    if unknown:
+        raise PromptError(f"{where}: unknown [{table}] {what} {unknown[0]!r}", f"use {', '.join(keys)}")
+    return {k: _str_list(found, k, f"{where} [{table}]") for k in found}
+
+
 def load_round(prompts_dir: Path, round_id: str) -> Round:
     available = list_rounds(prompts_dir)
     if round_id not in available:
@@ -241,22 +254,8 @@ def load_round(prompts_dir: Path, round_id: str) -> Round:
         if target not in FOLLOW_UP_TARGETS:
             raise PromptError(f"{where}: unknown follow-up target {target!r}", f"use {FOLLOW_UP_TARGETS}")
         follow_ups[target] = _str_list(fu_raw, target, f"{where} [follow_ups]")
-    depth_raw = raw.get("depth", {})
-    if not isinstance(depth_raw, dict):
-        raise PromptError(f"{where}: [depth] must be a table of theme = [lines]", "see prompts/README.md")
-    depth: dict[str, tuple[str, ...]] = {}
-    for theme in depth_raw:
-        if theme not in DEPTH_KEYS:
-            raise PromptError(f"{where}: unknown [depth] theme {theme!r}", f"use {', '.join(DEPTH_KEYS)}")
-        depth[theme] = _str_list(depth_raw, theme, f"{where} [depth]")
-    plan_raw = raw.get("plan", {})
-    if not isinstance(plan_raw, dict):
-        raise PromptError(f"{where}: [plan] must be a table of element = [lines]", "see prompts/README.md")
-    plan: dict[str, tuple[str, ...]] = {}
-    for key in plan_raw:
-        if key not in PLAN_KEYS:
-            raise PromptError(f"{where}: unknown [plan] key {key!r}", f"use {', '.join(PLAN_KEYS)}")
-        plan[key] = _str_list(plan_raw, key, f"{where} [plan]")
+    depth = _line_table(raw, "depth", "theme", DEPTH_KEYS, where)
+    plan = _line_table(raw, "plan", "key", PLAN_KEYS, where)
     for key, lines in [*follow_ups.items(), *depth.items(), *plan.items()]:
         for line in lines:
             unknown = set(re.findall(r"\{[^}]*\}", line)) - PLACEHOLDERS
