@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from tests.interview.test_policy import FULL, analysis
+from tests.interview.test_policy import FULL, HM, analysis
 from voice_interviewer.interview.feedback import TANGENT_SHARE, aimed_at, session_feedback
+from voice_interviewer.interview.policy import decide
 from voice_interviewer.types import (
     PLAN_ELEMENTS,
     CompetencyScore,
+    Gap,
     PlanElementScore,
     PlanResult,
     Question,
@@ -130,7 +132,9 @@ def _planned(missing: tuple[str, ...], story: bool = False) -> object:
     """A situational answer (as ``analysis``, with a plan) lacking ``missing``."""
     base = analysis(FULL)
     elements = tuple(
-        PlanElementScore(e, e not in missing, 0.9, base.sentences[0].text if e not in missing else "", 0)
+        PlanElementScore(
+            e, e not in missing, 0.05 if e in missing else 0.9, base.sentences[0].text if e not in missing else "", 0
+        )
         for e in PLAN_ELEMENTS
     )
     plan = PlanResult(100 - 20 * len(missing), elements, missing, ("decision",) * len(base.sentences), story)
@@ -149,3 +153,14 @@ def test_a_plan_is_judged_by_the_plan_rubric_and_never_both_ways() -> None:
     told = session_feedback([_planned((), story=True)], [], {})  # type: ignore[list-item]
     assert told.improvements[0].kind == "plan" and "plan first" in told.improvements[0].text
     assert told.strengths == ()
+
+
+def test_a_plan_part_the_classifier_is_unsure_of_is_neither_advised_nor_asked_for() -> None:
+    unsure = _planned(("measure",))
+    plan = unsure.plan  # type: ignore[attr-defined]
+    elements = tuple(dataclasses.replace(e, similarity=0.3) if e.id == "measure" else e for e in plan.elements)
+    unsure = dataclasses.replace(unsure, plan=dataclasses.replace(plan, elements=elements))  # type: ignore[type-var]
+    feedback = session_feedback([unsure], [], {})  # type: ignore[list-item]
+    assert not any(p.kind == "plan:measure" for p in feedback.improvements)
+    assert not any(p.kind == "plan" for p in feedback.strengths)  # not called complete either
+    assert decide(unsure, HM).target is not Gap.PLAN  # type: ignore[arg-type]
