@@ -157,7 +157,7 @@ def depth_probe(analysis: Analysis, rnd: Round) -> RankedGap | None:
     if analysis.plan is not None:
         if "challenge" not in rnd.plan:
             return None
-        return RankedGap(Gap.CHALLENGE, CHALLENGE_VALUE, "the plan has every element; challenging it")
+        return RankedGap(Gap.CHALLENGE, CHALLENGE_VALUE, "challenging the plan once its missing parts are asked for")
     theme = next((t.id for t in analysis.themes if t.id in rnd.depth), "general")
     if theme not in rnd.depth:
         return None
@@ -323,7 +323,11 @@ def decide(
         if not said:
             skipped.append(f"{gap.target}: each phrasing quotes words the answer lacks")
     else:
-        why = "the answer covers STAR, ownership, numbers and reflection"
+        why = (
+            "the plan's parts are said or asked for, and it was challenged"
+            if analysis.plan is not None
+            else "the answer covers STAR, ownership, numbers and reflection"
+        )
         if skipped:
             why += f"; passed over: {'; '.join(skipped)}"
         return FollowUp(None, "", f"{why}; moving on")
