@@ -17,13 +17,13 @@ import numpy as np
 from ..content.content import AnalysisContent
 from ..errors import InputError
 from ..ports import Embedder
-from . import competency, kinds
+from . import competency
 from .competency import answer_vector
-from .kinds import KIND_C, kind_features
-from .plan import OTHER, PLAN_C, cue_sets, plan_features
+from .kinds import CUE_WEIGHT, KIND_C
+from .plan import OTHER, PLAN_C
 from .star import HMM_WEIGHT, LABELS, STAR_C, TRANSITION_PRIOR, CueScorer, Fitter, TrainingAnswer, train_star
 from .story_end import END_C, train_story_end
-from .text import phrase_tokens
+from .text import cue_columns, phrase_sets
 
 CACHE_VERSION = 10
 COMPETENCY_C = 4.0
@@ -35,7 +35,7 @@ def _cache_key(model_id: str, groups: list[tuple[str, ...]], labels: list[tuple[
     STAR labels and competencies, which change the fit without changing any text)."""
     params = (
         f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{TRANSITION_PRIOR}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}:{END_C}"
-        f":{PLAN_C}:{KIND_C}:{kinds.CUE_WEIGHT}"
+        f":{PLAN_C}:{KIND_C}:{CUE_WEIGHT}"
     )
     digest = hashlib.sha256(f"{params}:{model_id}".encode())
     for group in groups:
@@ -83,8 +83,8 @@ def load_or_fit(
     groups += [c.exemplars for c in content.competencies]
     groups += [t.sentences for t in content.training]
     groups += [tuple(t.question or "" for t in content.training)]
-    groups += [k.examples for k in content.kinds]  # the kind classifier's examples
-    if content.plan:  # plan_groups
+    groups += [k.examples for k in content.kinds]  # the kind classifier's examples (_kind_and_plan_groups)
+    if content.plan:  # the plan classifier's sentences
         groups += [*(e.exemplars for e in content.plan), content.plan_other]
         groups += [tuple(s for a in content.plan_training for s in a.sentences)]
     groups += [t.triggers for t in content.themes]  # last: theme_vectors finds them from the end
@@ -101,21 +101,13 @@ def load_or_fit(
     return [arrays[f"g{i}"] for i in range(len(groups))], arrays
 
 
-def _after_training(content: AnalysisContent) -> int:
-    """Index of the first group after the training questions (``load_or_fit``'s order)."""
-    return len(LABELS) + len(content.competencies) + len(content.training) + 1
-
-
-def plan_groups(content: AnalysisContent, vecs: list[np.ndarray]) -> tuple[list[np.ndarray], list[str]]:
-    """The vectors of the plan classifier's fitting sentences (each element's exemplars, the
-    [other] sentences, the labelled answers' sentences) and their labels; ([], []) without a rubric."""
-    if not content.plan:
-        return [], []
-    start = _after_training(content) + len(content.kinds)
-    groups = vecs[start : start + len(content.plan) + 2]
-    labels = [e.id for e in content.plan for _ in e.exemplars] + [OTHER] * len(content.plan_other)
-    labels += [lab for a in content.plan_training for lab in a.elements]
-    return groups, labels
+def _kind_and_plan_groups(content: AnalysisContent) -> tuple[slice, slice]:
+    """Where ``load_or_fit`` puts, among its groups, the kinds' example questions (one group a
+    kind) and the plan classifier's sentences (each element's exemplars, the [other] sentences,
+    the labelled answers' sentences)."""
+    start = len(LABELS) + len(content.competencies) + len(content.training) + 1
+    kinds = slice(start, start + len(content.kinds))
+    return kinds, slice(kinds.stop, kinds.stop + (len(content.plan) + 2 if content.plan else 0))
 
 
 def theme_vectors(content: AnalysisContent, vecs: list[np.ndarray]) -> list[np.ndarray]:
@@ -174,31 +166,30 @@ def _fit(
     comp_w, comp_b = fit(np.concatenate(xs), np.concatenate(ys), n_comp, COMPETENCY_C, None)
     said = [(a.sentences, a.labels, a.vecs) for a in answers]
     end = train_story_end(said, cues, fit)
-    if content.kinds:
-        start = _after_training(content)
-        kind_x = kind_features(
-            [q for k in content.kinds for q in k.examples],
-            np.concatenate(vecs[start : start + len(content.kinds)]),
-            [phrase_tokens(k.cues) for k in content.kinds],
-        )
-        kind_y = np.concatenate([np.full(len(k.examples), i) for i, k in enumerate(content.kinds)])
-        kind_w, kind_b = fit(kind_x, kind_y, len(content.kinds), KIND_C, None)
-    plan_vecs, plan_labels = plan_groups(content, vecs)
-    plan_w = plan_b = None
-    if plan_vecs:
-        names = [*(e.id for e in content.plan), OTHER]
-        texts = [s for e in content.plan for s in e.exemplars] + list(content.plan_other)
-        texts += [s for a in content.plan_training for s in a.sentences]
-        x = plan_features(texts, np.concatenate(plan_vecs), cue_sets([e.cues for e in content.plan]))
-        y = np.array([names.index(lab) for lab in plan_labels])
-        plan_w, plan_b = fit(x, y, len(names), PLAN_C, None)
     arrays = {f"g{i}": v for i, v in enumerate(vecs)}
     arrays.update({f"star_{k}": v for k, v in star.arrays().items() if k in ("w", "b")})
     arrays.update(log_trans=star.log_trans, log_start=star.log_start, comp_w=comp_w, comp_b=comp_b)
     if end is not None:
         arrays.update(end_w=end.w, end_b=end.b)
+    kind_at, plan_at = _kind_and_plan_groups(content)
     if content.kinds:
-        arrays.update(kind_w=kind_w, kind_b=kind_b)
-    if plan_w is not None and plan_b is not None:
-        arrays.update(plan_w=plan_w, plan_b=plan_b)
+        x = cue_columns(
+            [q for g in groups[kind_at] for q in g],
+            np.concatenate(vecs[kind_at]),
+            phrase_sets(k.cues for k in content.kinds),
+            CUE_WEIGHT,
+        )
+        y = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups[kind_at])])
+        arrays["kind_w"], arrays["kind_b"] = fit(x, y, len(content.kinds), KIND_C, None)
+    if content.plan:
+        names = [*(e.id for e in content.plan), OTHER]
+        labels = [e.id for e in content.plan for _ in e.exemplars] + [OTHER] * len(content.plan_other)
+        labels += [lab for a in content.plan_training for lab in a.elements]
+        x = cue_columns(
+            [s for g in groups[plan_at] for s in g],
+            np.concatenate(vecs[plan_at]),
+            phrase_sets(e.cues for e in content.plan),
+        )
+        y = np.array([names.index(lab) for lab in labels])
+        arrays["plan_w"], arrays["plan_b"] = fit(x, y, len(names), PLAN_C, None)
     return arrays

@@ -16,18 +16,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..types import QuestionKind
-from .text import PhraseSet, find_phrases, phrase_tokens, tokens
+from .text import cue_columns, phrase_sets, tokens
 
 KIND_C = 16.0
-CUE_WEIGHT = 0.5  # a cue phrase's column in the features (the embedding's columns are unit-scale)
+CUE_WEIGHT = 0.5  # a cue phrase's column in the features (``cue_columns``; the embedding is unit-scale)
 FALLBACK = "behavioral"
-
-
-def kind_features(questions: Sequence[str], vecs: np.ndarray, cues: Sequence[PhraseSet]) -> np.ndarray:
-    """Each question's embedding, then one column per kind: ``CUE_WEIGHT`` when one of its cues is said."""
-    said = [tokens(q) for q in questions]
-    hits = np.array([[CUE_WEIGHT if find_phrases(t, c) else 0.0 for c in cues] for t in said], dtype=vecs.dtype)
-    return np.hstack([vecs, hits.reshape(len(questions), len(cues))])
 
 
 class KindModel:
@@ -36,13 +29,13 @@ class KindModel:
     def __init__(self, ids: Sequence[str], w: np.ndarray | None, b: np.ndarray | None, cues: Sequence[Sequence[str]]):
         self.ids = tuple(ids)
         self.w, self.b = w, b
-        self.cues = tuple(phrase_tokens(c) for c in cues)
+        self.cues = phrase_sets(cues)
 
     def recognise(self, question: str, question_vec: np.ndarray | None) -> QuestionKind:
         """The most likely kind and its probability; behavioral when nothing can be told."""
         if self.w is None or self.b is None or question_vec is None or not tokens(question):
             return QuestionKind(FALLBACK, "recognised", 0.0)
-        logits = kind_features([question], question_vec[None, :], self.cues)[0] @ self.w.T + self.b
+        logits = cue_columns([question], question_vec[None, :], self.cues, CUE_WEIGHT)[0] @ self.w.T + self.b
         prob = np.exp(logits - logits.max())
         prob /= prob.sum()
         best = int(prob.argmax())

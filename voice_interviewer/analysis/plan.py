@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..types import PlanElementScore, PlanResult
-from .text import PhraseSet, find_phrases, phrase_tokens, tokens
+from .text import cue_columns, phrase_sets
 
 PLAN_C = 1.0  # chosen by the cross-validation above (1 and 4 tried)
 # A missing element whose best sentence still has this probability of showing it may be
@@ -40,30 +40,19 @@ _PLAN = re.compile(r"\b(would|'d|will|'ll|going to|first step|could|should|might
 STORY_SHARE = 0.5
 
 
-def cue_sets(cues: Sequence[Sequence[str]]) -> tuple[PhraseSet, ...]:
-    return tuple(phrase_tokens(c) for c in cues)
-
-
-def plan_features(sentences: Sequence[str], vecs: np.ndarray, cues: Sequence[PhraseSet]) -> np.ndarray:
-    """Each sentence's embedding, then one 0/1 column per element: one of its cue phrases is said."""
-    said = [tokens(s) for s in sentences]
-    hits = np.array([[1.0 if find_phrases(t, c) else 0.0 for c in cues] for t in said], dtype=vecs.dtype)
-    return np.hstack([vecs, hits.reshape(len(sentences), len(cues))])
-
-
 class PlanModel:
     """Labels a situational answer's sentences with the plan rubric's elements (or "other")."""
 
     def __init__(self, ids: Sequence[str], w: np.ndarray, b: np.ndarray, cues: Sequence[Sequence[str]]) -> None:
         self.ids = tuple(ids)  # the elements; class len(ids) is "other"
         self.w, self.b = w, b
-        self.cues = cue_sets(cues)
+        self.cues = phrase_sets(cues)
 
     def score(self, sentences: Sequence[str], vecs: np.ndarray) -> PlanResult:
         if not sentences:
             none = tuple(PlanElementScore(e, False, 0.0, "", -1) for e in self.ids)
             return PlanResult(0, none, self.ids, ())
-        logits = plan_features(sentences, vecs, self.cues) @ self.w.T + self.b
+        logits = cue_columns(sentences, vecs, self.cues) @ self.w.T + self.b
         logits -= logits.max(axis=1, keepdims=True)
         prob = np.exp(logits)
         prob /= prob.sum(axis=1, keepdims=True)

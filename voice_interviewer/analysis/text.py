@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from ..content.content import CONTINUATIONS, continues, join_pieces
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -47,6 +49,19 @@ class PhraseSet(tuple[tuple[str, ...], ...]):
 
 def phrase_tokens(phrases: Iterable[str]) -> PhraseSet:
     return PhraseSet(tuple(tokens(p)) for p in phrases if tokens(p))
+
+
+def phrase_sets(groups: Iterable[Iterable[str]]) -> tuple[PhraseSet, ...]:
+    """``phrase_tokens`` of each group of phrases (a classifier's cue lists, one per class)."""
+    return tuple(phrase_tokens(g) for g in groups)
+
+
+def cue_columns(texts: Sequence[str], vecs: np.ndarray, cues: Sequence[PhraseSet], weight: float = 1.0) -> np.ndarray:
+    """Classifier features: each text's vector, then one column per cue set, ``weight`` when
+    one of its phrases is said in the text (the question kinds, the plan rubric)."""
+    said = [tokens(t) for t in texts]
+    hits = np.array([[weight if find_phrases(t, c) else 0.0 for c in cues] for t in said], dtype=vecs.dtype)
+    return np.hstack([vecs, hits.reshape(len(texts), len(cues))])
 
 
 def find_phrases(toks: Sequence[str], phrases: PhraseSet, within: int | None = None) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.gaps import STORY_PARTS, Gap, ownership
-from ..content.content import AnalysisContent
+from ..content.content import AnalysisContent, PlanAnswer
 from ..content.prompts import COMPETENCY_IDS, Round, read_toml
 from ..errors import InputError
 from ..interview.phrases import Parser
@@ -76,7 +76,7 @@ def load_gold(path: Path) -> list[GoldAnswer]:
     return out
 
 
-def check_disjoint(gold: list[GoldAnswer], content: AnalysisContent) -> list[str]:
+def check_disjoint(gold: Sequence[GoldAnswer | PlanAnswer], content: AnalysisContent) -> list[str]:
     """Evaluation sentences that also occur among the exemplars (must be none)."""
     exemplars = {s.strip().lower() for s in content.all_exemplar_sentences()}
     return [s for a in gold for s in a.sentences if s.strip().lower() in exemplars]

@@ -18,7 +18,7 @@ from ..content.content import load_plan_answers
 from ..content.prompts import read_toml
 from ..errors import InputError
 from ..types import PLAN_ELEMENTS, QUESTION_KINDS, QuestionKind, Transcript
-from .evaluation import macro_f1
+from .evaluation import check_disjoint, macro_f1
 
 
 def file_kind(path: Path) -> str:
@@ -88,8 +88,7 @@ def evaluate_plan(analyzer: Analyzer, path: Path) -> PlanReport:
     answers = load_plan_answers(path)
     if not answers:
         raise InputError(f"{path}: no labelled situational answers", "add [[answer]] entries")
-    exemplars = {s.strip().lower() for s in analyzer.content.all_exemplar_sentences()}
-    copied = [s for a in answers for s in a.sentences if s.strip().lower() in exemplars]
+    copied = check_disjoint(answers, analyzer.content)
     if copied:
         raise InputError(f"{path}: {len(copied)} sentences are also in prompts/ ({copied[0][:60]})", "keep them apart")
     report = PlanReport(answers=len(answers))
