@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,9 +15,9 @@ from hypothesis import strategies as st
 from voice_interviewer.adapters.learn import fit_softmax
 from voice_interviewer.adapters.sentences import PysbdSplitter
 from voice_interviewer.analysis.analyzer import Analyzer, align_words, split_long
-from voice_interviewer.analysis.fitting import _cache_key
+from voice_interviewer.analysis.fitting import _cache_key, load_or_fit
 from voice_interviewer.analysis.hmm import posteriors, viterbi
-from voice_interviewer.analysis.star import expand_hmm, learned_hmm, state_path
+from voice_interviewer.analysis.star import CueScorer, expand_hmm, learned_hmm, state_path
 from voice_interviewer.analysis.star_score import star_score
 from voice_interviewer.config import default_prompts_dir
 from voice_interviewer.content.content import load_content
@@ -153,6 +155,21 @@ def test_cache_key_changes_with_training_labels() -> None:
     assert _cache_key("m", groups, [("action", "|", "leadership")]) != _cache_key(
         "m", groups, [("result", "|", "leadership")]
     )
+
+
+def test_a_cue_list_edit_refits_the_cached_models(tmp_path: Path) -> None:
+    """The features are made from the cue lists, so a cached fit made with other cues is not reused."""
+    embedder, cues = HashEmbedder(dim=32), CueScorer(CONTENT.cues)
+    load_or_fit(CONTENT, embedder, cues, fit_softmax, tmp_path, "m")
+    decision = next(e for e in CONTENT.plan if e.id == "decision")
+    more = dataclasses.replace(decision, cues=(*decision.cues, "my final answer"))
+    edited = dataclasses.replace(CONTENT, plan=tuple(more if e.id == "decision" else e for e in CONTENT.plan))
+    load_or_fit(edited, embedder, cues, fit_softmax, tmp_path, "m")
+    filler = dataclasses.replace(
+        CONTENT, cues=dataclasses.replace(CONTENT.cues, fillers=(*CONTENT.cues.fillers, "erm"))
+    )
+    load_or_fit(filler, embedder, cues, fit_softmax, tmp_path, "m")
+    assert len(list(tmp_path.glob("analyzer-*.npz"))) == 3
 
 
 @settings(max_examples=60, deadline=None)

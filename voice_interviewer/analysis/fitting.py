@@ -9,6 +9,7 @@ classifier (``star.train_star``), the competency classifier and the story-end mo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -31,8 +32,9 @@ COMPETENCY_C = 4.0
 
 def _cache_key(model_id: str, groups: list[tuple[str, ...]], labels: list[tuple[str, ...]]) -> str:
     """Digest of everything the fitted models depend on: parameters, embedding model, the
-    embedded text (``groups``) and the labels fitted on it (``labels``: training answers'
-    STAR labels and competencies, which change the fit without changing any text)."""
+    embedded text (``groups``) and what else changes the fit without changing any text
+    (``labels``: training answers' STAR labels and competencies, plan labels, the cue lists
+    the features are made from)."""
     params = (
         f"{CACHE_VERSION}:{STAR_C}:{HMM_WEIGHT}:{TRANSITION_PRIOR}:{COMPETENCY_C}:{competency.QUESTION_WEIGHT}:{END_C}"
         f":{PLAN_C}:{KIND_C}:{CUE_WEIGHT}"
@@ -90,6 +92,8 @@ def load_or_fit(
     groups += [t.triggers for t in content.themes]  # last: theme_vectors finds them from the end
     labels = [(*t.labels, "|", *t.competencies) for t in content.training]
     labels += [a.elements for a in content.plan_training]
+    labels += [tuple(sorted(getattr(content.cues, f.name))) for f in dataclasses.fields(content.cues)]
+    labels += [k.cues for k in content.kinds] + [e.cues for e in content.plan]
     key = _cache_key(model_id, groups, labels)
     path = cache_dir / f"analyzer-{key}.npz" if cache_dir else None
     arrays = _load_cache(path, groups)
